@@ -1,0 +1,187 @@
+"""PP-OCR (PaddleOCR's det/cls/rec models) as ONNX through the ``rapidocr`` wheel.
+
+The models ship inside the pinned ``rapidocr`` wheel; nothing is downloaded. We drive the
+wheel's stages ourselves instead of calling ``RapidOCR.__call__`` because we need to:
+
+* find the page orientation once, cheaply: text detection on a reduced copy tells sideways
+  pages by the shape of their line boxes, the direction classifier on a few lines tells
+  upside-down ones; the detected boxes are reused for recognition (no second detection);
+* keep every line, whatever its score (the caller decides what low confidence means — a
+  line we cannot read well is still masked if it looks sensitive, and warned about);
+* get one box per character (``return_single_char_box``) mapped back to the original image.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import cv2
+import numpy as np
+
+from service.errors import MissingModelError
+from service.ocr.base import OcrChar, OcrLine, OcrPage
+from service.ocr.geometry import box_to_original, quad_to_bbox, to_upright
+from service.types import BBox
+
+log = logging.getLogger(__name__)
+
+#: longest side of the copy used for text detection (the full image is used for recognition)
+DET_MAX_SIDE = 1280
+#: how many of the longest lines the direction classifier looks at
+CLS_SAMPLE = 16
+
+
+class RapidOcrEngine:
+    name = "rapidocr"
+
+    def __init__(self, threads: int | None = None) -> None:
+        try:
+            from rapidocr import RapidOCR
+        except ImportError as exc:  # pragma: no cover - dependency is pinned
+            raise MissingModelError("the rapidocr package is not installed") from exc
+        threads = threads or int(os.environ.get("MANGSHEN_OCR_THREADS", "1"))
+        params: dict[str, Any] = {
+            "Global.log_level": "error",
+            "Global.text_score": 0.0,
+            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "Rec.rec_batch_num": 1,  # measured: batches pad to the widest line; 1 is fastest on CPU
+        }
+        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+        try:
+            self._ocr = RapidOCR(params=params)
+            self._det = self._ocr._load_det_model()
+            self._cls = self._ocr._load_cls_model()
+            self._rec = self._ocr._load_rec_model()
+        except Exception as exc:
+            raise MissingModelError(f"cannot load the PP-OCR models: {type(exc).__name__}") from exc
+
+    # -- public -------------------------------------------------------------------------
+    def read(self, image: np.ndarray) -> OcrPage:
+        h, w = image.shape[:2]
+        quads = self._detect(image)
+        if not quads:
+            return OcrPage((), 0, 0.0)
+        orientation, conf = self._orientation(image, quads)
+        upright = to_upright(image, orientation)
+        up_quads = [_rotate_quad(q, orientation, w, h) for q in quads]
+        up_quads = _sort_reading_order(up_quads)
+        lines = self._recognise(upright, up_quads)
+        mapped = tuple(_map_line(line, orientation, w, h) for line in lines)
+        return OcrPage(mapped, orientation, conf)
+
+    # -- stages -------------------------------------------------------------------------
+    def _detect(self, image: np.ndarray) -> list[np.ndarray]:
+        h, w = image.shape[:2]
+        scale = min(1.0, DET_MAX_SIDE / max(h, w))
+        small = image if scale == 1.0 else cv2.resize(
+            image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA
+        )
+        res = self._det(small)
+        if res.boxes is None:
+            return []
+        return [np.asarray(b, dtype=np.float32) / scale for b in res.boxes]
+
+    def _orientation(self, image: np.ndarray, quads: list[np.ndarray]) -> tuple[int, float]:
+        h, w = image.shape[:2]
+        wide = tall = 0.0
+        for q in quads:
+            b = quad_to_bbox(q)
+            if b.width > 1.5 * b.height:
+                wide += b.width
+            elif b.height > 1.5 * b.width:
+                tall += b.height
+        base = 90 if tall > wide else 0
+        upright = to_upright(image, base)
+        up = [_rotate_quad(q, base, w, h) for q in quads]
+        up.sort(key=lambda q: -quad_to_bbox(q).width)
+        crops = [self._ocr.crop_text_regions(upright, [q])[0] for q in up[:CLS_SAMPLE]]
+        crops = [c for c in crops if c.size and c.shape[1] >= c.shape[0]]
+        if not crops:
+            return base, 0.5
+        labels = self._cls(crops).cls_res or []
+        flipped = sum(score for label, score in labels if "180" in label)
+        straight = sum(score for label, score in labels if "180" not in label)
+        total = flipped + straight or 1.0
+        if flipped > straight:
+            return (base + 180) % 360, flipped / total
+        return base, straight / total
+
+    def _recognise(self, upright: np.ndarray, quads: list[np.ndarray]) -> list[OcrLine]:
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        crops = self._ocr.crop_text_regions(upright, quads)
+        keep = [i for i, c in enumerate(crops) if c.size]
+        crops = [crops[i] for i in keep]
+        quads = [quads[i] for i in keep]
+        if not crops:
+            return []
+        rec = self._rec(TextRecInput(img=crops, return_word_box=True))
+        rec = self._ocr.cal_rec_boxes(crops, np.array(quads), rec, True)
+        lines: list[OcrLine] = []
+        for quad, txt, score, words in zip(quads, rec.txts, rec.scores, rec.word_results, strict=False):
+            if not txt or not txt.strip():
+                continue
+            lines.append(_build_line(txt, float(score), words, quad_to_bbox(quad)))
+        return lines
+
+
+def _build_line(txt: str, score: float, words: Any, line_box: BBox) -> OcrLine:
+    """Align the recognised string (which has spaces) with the per-glyph boxes (which don't)."""
+    glyphs = [(str(t), float(c), b) for t, c, b in (words or []) if b is not None and str(t).strip()]
+    chars: list[OcrChar] = []
+    gi = 0
+    for ch in txt:
+        if ch.isspace():
+            chars.append(OcrChar(" ", None, score))
+            continue
+        if gi < len(glyphs) and glyphs[gi][0] == ch:
+            chars.append(OcrChar(ch, quad_to_bbox(glyphs[gi][2]), glyphs[gi][1]))
+            gi += 1
+        else:  # the aligner lost this glyph: fall back to the whole line box (over-masks)
+            chars.append(OcrChar(ch, line_box, score))
+    text_chars = [c for c in chars if c.bbox is not None]
+    if not text_chars:
+        return OcrLine(tuple(chars), score, line_box)
+    # never let a char box stick out of its line vertically, but cover the whole line height
+    fixed = tuple(
+        OcrChar(c.text, BBox(c.bbox.x0, line_box.y0, c.bbox.x1, line_box.y1), c.conf)
+        if c.bbox is not None
+        else c
+        for c in chars
+    )
+    return OcrLine(fixed, score, line_box)
+
+
+def _map_line(line: OcrLine, orientation: int, w: int, h: int) -> OcrLine:
+    if orientation == 0:
+        return line
+    chars = tuple(
+        OcrChar(c.text, None if c.bbox is None else box_to_original(c.bbox, orientation, w, h), c.conf)
+        for c in line.chars
+    )
+    return OcrLine(chars, line.conf, box_to_original(line.bbox, orientation, w, h))
+
+
+def _rotate_quad(quad: np.ndarray, orientation: int, w: int, h: int) -> np.ndarray:
+    """Quad corners of the original image expressed in the upright image (corner order kept
+    so that point 0 is the upright top-left)."""
+    if orientation == 0:
+        return quad
+    from service.ocr.geometry import point_to_upright
+
+    pts = np.array([point_to_upright(float(x), float(y), orientation, w, h) for x, y in quad])
+    # reorder: top-left first, clockwise
+    s = pts.sum(axis=1)
+    d = pts[:, 1] - pts[:, 0]
+    tl, br = pts[np.argmin(s)], pts[np.argmax(s)]
+    tr, bl = pts[np.argmin(d)], pts[np.argmax(d)]
+    return np.array([tl, tr, br, bl], dtype=np.float32)
+
+
+def _sort_reading_order(quads: list[np.ndarray]) -> list[np.ndarray]:
+    boxes = [quad_to_bbox(q) for q in quads]
+    order = sorted(range(len(quads)), key=lambda i: (round(boxes[i].y0 / 12), boxes[i].x0))
+    return [quads[i] for i in order]
