@@ -1,0 +1,148 @@
+"""Per-page work: read the page (text layer + OCR of every raster), detect, decide regions.
+
+Runs in worker processes; engines load once per process and are cached here.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+
+from service.detect.engine import DetectionEngine, build_engine
+from service.errors import MangshenError, PageAnalysisError
+from service.ingest.document import open_pdf, read_frame
+from service.ingest.sniff import Kind
+from service.ocr.base import OcrEngine, OcrPage
+from service.ocr.textlayer import image_boxes, text_layer_lines
+from service.pipeline.context import PageAnalysis, PageContext
+from service.profile import parse_profile
+from service.redact.regions import spans_to_regions
+from service.types import BBox, Char, PageResult, PageText
+
+log = logging.getLogger(__name__)
+
+#: below this line confidence a page gets a "low OCR confidence" warning
+LOW_CONF = 0.75
+#: OCR the whole page instead of image crops when images cover more than this share
+WHOLE_PAGE_SHARE = 0.5
+
+
+@lru_cache(maxsize=1)
+def get_ocr() -> OcrEngine:
+    from service.ocr.rapid import RapidOcrEngine
+
+    return RapidOcrEngine()
+
+
+@lru_cache(maxsize=8)
+def get_engine(profile_json: str, policy: str) -> DetectionEngine:
+    return build_engine(parse_profile(profile_json), policy)
+
+
+def analyse_page(ctx: PageContext) -> PageAnalysis:
+    try:
+        if ctx.kind is Kind.pdf:
+            text, page_w, page_h, orientation, warns, ocr_used = _read_pdf_page(ctx)
+            unit = "pt"
+        else:
+            image = read_frame(Path(ctx.path), ctx.index, ctx.limits)
+            page_h, page_w = float(image.shape[0]), float(image.shape[1])
+            ocr = get_ocr().read(image)
+            text = _ocr_text(ocr, scale=1.0, dx=0.0, dy=0.0)
+            orientation, warns, ocr_used = ocr.orientation, _ocr_warnings(ocr), True
+            unit = "px"
+    except MangshenError:
+        raise
+    except Exception as exc:  # fail closed: an unreadable page is never released
+        log.error("page %d could not be analysed: %s", ctx.index, type(exc).__name__)
+        raise PageAnalysisError(
+            f"page {ctx.index + 1} could not be analysed ({type(exc).__name__}); nothing released"
+        ) from exc
+    engine = get_engine(ctx.profile_json, ctx.policy)
+    spans = engine.detect(text.text)
+    regions = spans_to_regions(text, spans, unit=unit, page_w=page_w, page_h=page_h)
+    if orientation:
+        warns.insert(0, f"page not upright: text rotated {orientation}°")
+    result = PageResult(
+        index=ctx.index,
+        width=page_w,
+        height=page_h,
+        unit=unit,
+        orientation=orientation,
+        regions=tuple(regions),
+        warnings=tuple(warns),
+        ocr_used=ocr_used,
+    )
+    return PageAnalysis(result, text)
+
+
+def _read_pdf_page(ctx: PageContext) -> tuple[PageText, float, float, int, list[str], bool]:
+    doc = open_pdf(Path(ctx.path))
+    try:
+        page = doc.load_page(ctx.index)
+        page_w, page_h = page.rect.width, page.rect.height
+        lines = text_layer_lines(page)
+        chars: list[Char] = []
+        for line in lines:
+            chars.extend(line)
+            chars.append(Char("\n", None))
+        warns: list[str] = []
+        orientation = 0
+        boxes = image_boxes(page)
+        ocr_used = bool(boxes)
+        if boxes:
+            scale = 72.0 / ctx.ocr_dpi
+            for ocr, dx, dy in _ocr_images(page, boxes, ctx.ocr_dpi):
+                chars.append(Char("\n", None))
+                chars.extend(_ocr_text(ocr, scale, dx, dy).chars)
+                warns.extend(_ocr_warnings(ocr))
+                orientation = orientation or ocr.orientation
+        return PageText(tuple(chars)), page_w, page_h, orientation, warns, ocr_used
+    finally:
+        doc.close()
+
+
+def _ocr_images(
+    page: pymupdf.Page, boxes: list[BBox], dpi: int
+) -> list[tuple[OcrPage, float, float]]:
+    """OCR the page's rasters: the whole page if images cover most of it, else each image."""
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
+    arr = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)[:, :, ::-1]
+    page_area = page.rect.width * page.rect.height
+    share = sum(b.area for b in boxes) / page_area
+    s = dpi / 72.0
+    if share >= WHOLE_PAGE_SHARE:
+        return [(get_ocr().read(np.ascontiguousarray(arr)), 0.0, 0.0)]
+    out = []
+    for b in boxes:
+        x0, y0 = max(0, int(b.x0 * s) - 4), max(0, int(b.y0 * s) - 4)
+        x1, y1 = min(pix.width, int(b.x1 * s) + 5), min(pix.height, int(b.y1 * s) + 5)
+        crop = np.ascontiguousarray(arr[y0:y1, x0:x1])
+        if crop.shape[0] < 8 or crop.shape[1] < 8:
+            continue
+        out.append((get_ocr().read(crop), x0 / s, y0 / s))
+    return out
+
+
+def _ocr_text(ocr: OcrPage, scale: float, dx: float, dy: float) -> PageText:
+    chars: list[Char] = []
+    for line in ocr.lines:
+        for c in line.chars:
+            box = None
+            if c.bbox is not None:
+                b = c.bbox
+                box = BBox(b.x0 * scale + dx, b.y0 * scale + dy, b.x1 * scale + dx, b.y1 * scale + dy)
+            chars.append(Char(c.text, box, c.conf, "ocr"))
+        chars.append(Char("\n", None, 1.0, "ocr"))
+    return PageText(tuple(chars))
+
+
+def _ocr_warnings(ocr: OcrPage) -> list[str]:
+    low = sum(1 for line in ocr.lines if line.conf < LOW_CONF)
+    if low:
+        return [f"low OCR confidence on {low} line(s)"]
+    return []

@@ -1,0 +1,60 @@
+"""Decide: turn text spans into page regions through the character index.
+
+Text-layer characters are masked by their exact boxes: MuPDF removes every glyph whose box
+the mask touches, so a padded mask would eat the neighbours and change pixels outside it.
+OCR'd characters get a small margin, because their boxes come from pixels (skew, blur).
+"""
+
+from __future__ import annotations
+
+from service.types import BBox, PageText, Region, Span, sha256_text
+
+#: margin around OCR'd text, as a share of the line height
+OCR_PAD = 0.12
+
+
+def spans_to_regions(
+    text: PageText, spans: list[Span], unit: str, page_w: float, page_h: float
+) -> list[Region]:
+    regions: list[Region] = []
+    full = text.text
+    for span in spans:
+        snippet = full[span.start : span.end]
+        digest = sha256_text(snippet)
+        for box, is_ocr in _span_boxes(text, span.start, span.end):
+            if is_ocr:
+                pad = max(1.0 if unit == "px" else 0.4, OCR_PAD * box.height)
+                box = box.expand(pad)
+            box = box.clip(page_w, page_h)
+            if box.is_empty:
+                continue
+            regions.append(
+                Region(
+                    bbox=box,
+                    category=span.category,
+                    source="ocr" if is_ocr else "text",
+                    rule=span.rule,
+                    score=round(span.score, 3),
+                    text_sha256=digest,
+                    snippet=snippet,
+                    explanation=span.explanation,
+                )
+            )
+    return regions
+
+
+def _span_boxes(text: PageText, start: int, end: int) -> list[tuple[BBox, bool]]:
+    """Per-line boxes of a span, split where the source (text layer / OCR) changes."""
+    out: list[tuple[BBox, bool]] = []
+    run_start = start
+    chars = text.chars
+    for i in range(start, end + 1):
+        boundary = i == end or (
+            i > run_start and chars[i].source != chars[run_start].source and chars[i].bbox is not None
+        )
+        if boundary:
+            is_ocr = chars[run_start].source == "ocr"
+            for b in text.boxes_for(run_start, i):
+                out.append((b, is_ocr))
+            run_start = i
+    return out

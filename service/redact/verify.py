@@ -1,0 +1,203 @@
+"""Verify a blind copy before it is released (fail closed).
+
+Four checks, each independent of how the masks were made:
+
+* text leaks — the blind file's text layer (visible and invisible) contains none of the
+  masked strings;
+* rescan — the detectors find nothing in what remains readable: the blind text layer, and
+  the OCR'd characters of the first reading that lie outside every mask (``verify_ocr``
+  re-OCRs the blind pages instead);
+* pixels — renders of original and blind copy are identical outside the masks (PDF, PNG,
+  TIFF), or within JPEG re-encoding tolerance (JPEG);
+* metadata — no Info/XMP, annotations, attachments, scripts; images carry no EXIF/XMP/text
+  chunks and no trailing bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+from PIL import Image
+
+from service.config import Limits
+from service.detect.engine import DetectionEngine
+from service.ingest.document import frame_to_bgr, open_image, open_pdf
+from service.ingest.sniff import Kind
+from service.ocr.textlayer import text_layer_lines
+from service.redact.apply import pixel_rect
+from service.types import BBox, Char, PageText
+
+#: JPEG: a pixel counts as changed when a channel moved by more than this
+JPEG_TOLERANCE = 40
+#: JPEG: masks grow by this many pixels (re-encoding disturbs whole 8×8/16×16 blocks)
+JPEG_BLOCK = 16
+
+
+@dataclass(frozen=True, slots=True)
+class PageCheck:
+    changed_pixels: int
+    original_preview: bytes
+    blind_preview: bytes
+
+
+# -- text -----------------------------------------------------------------------------------
+def _squash(s: str) -> str:
+    return "".join(s.split())
+
+
+def blind_text_pages(blind: Path) -> list[PageText]:
+    doc = open_pdf(blind)
+    try:
+        out = []
+        for page in doc:
+            chars: list[Char] = []
+            for line in text_layer_lines(page):
+                chars.extend(line)
+                chars.append(Char("\n", None))
+            out.append(PageText(tuple(chars)))
+        return out
+    finally:
+        doc.close()
+
+
+def count_text_leaks(blind_pages: list[PageText], snippets: set[str]) -> int:
+    body = _squash("".join(p.text for p in blind_pages))
+    return sum(1 for s in snippets if len(_squash(s)) >= 2 and _squash(s) in body)
+
+
+def rescan(engine: DetectionEngine, text: PageText) -> int:
+    return len(engine.detect(text.text)) if text.chars else 0
+
+
+def residual_ocr_text(text: PageText, masks: list[BBox]) -> PageText:
+    """The OCR'd characters a reader can still see: those whose centre lies under no mask.
+    Masked characters become '■' so that neighbours never join into a new word."""
+    chars: list[Char] = []
+    for c in text.chars:
+        if c.source != "ocr":
+            continue
+        if c.bbox is not None and _under_mask(c.bbox, masks):
+            chars.append(Char("■", None, 1.0, "ocr"))
+        else:
+            chars.append(c)
+    return PageText(tuple(chars))
+
+
+def _under_mask(b: BBox, masks: list[BBox]) -> bool:
+    cx, cy = (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2
+    return any(m.x0 <= cx <= m.x1 and m.y0 <= cy <= m.y1 for m in masks)
+
+
+# -- pixels ---------------------------------------------------------------------------------
+def _mask_array(shape: tuple[int, int], masks: list[BBox], scale: float, grow: int) -> np.ndarray:
+    h, w = shape
+    m = np.zeros((h, w), dtype=bool)
+    for b in masks:
+        x0, y0, x1, y1 = pixel_rect(b.scale(scale))
+        m[max(0, y0 - grow) : min(h, y1 + 1 + grow), max(0, x0 - grow) : min(w, x1 + 1 + grow)] = True
+    return m
+
+
+def _preview(arr_rgb: np.ndarray, max_side: int = 1100) -> bytes:
+    im = Image.fromarray(arr_rgb)
+    if max(im.size) > max_side:
+        f = max_side / max(im.size)
+        im = im.resize((max(1, round(im.width * f)), max(1, round(im.height * f))), Image.Resampling.BILINEAR)
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+def _render(page: pymupdf.Page, dpi: int) -> np.ndarray:
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False, annots=True)
+    return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3).copy()
+
+
+def check_pdf_page(original: Path, blind: Path, index: int, masks: list[BBox], dpi: int) -> PageCheck:
+    """Render page ``index`` of both files; count changed pixels outside the masks."""
+    src, out = open_pdf(original), open_pdf(blind)
+    try:
+        a = _render(src.load_page(index), dpi)
+        b = _render(out.load_page(index), dpi)
+    finally:
+        src.close()
+        out.close()
+    if a.shape != b.shape:
+        return PageCheck(int(a.shape[0] * a.shape[1]), _preview(a), _preview(b))
+    outside = ~_mask_array(a.shape[:2], masks, dpi / 72.0, grow=1)
+    changed = int(np.count_nonzero(np.any(a != b, axis=2) & outside))
+    return PageCheck(changed, _preview(a), _preview(b))
+
+
+def check_image_page(
+    original: Path, blind: Path, kind: Kind, index: int, masks: list[BBox], limits: Limits
+) -> PageCheck:
+    a, mode_a, size_a = _frame(original, index, limits)
+    b, mode_b, size_b = _frame(blind, index, limits)
+    if mode_a != mode_b or size_a != size_b or a.shape != b.shape:
+        return PageCheck(int(a.shape[0] * a.shape[1]), _preview(a), _preview(b))
+    if kind is Kind.jpeg:
+        outside = ~_mask_array(a.shape[:2], masks, 1.0, grow=JPEG_BLOCK)
+        diff = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > JPEG_TOLERANCE
+    else:
+        outside = ~_mask_array(a.shape[:2], masks, 1.0, grow=0)
+        diff = np.any(a != b, axis=2)
+    changed = int(np.count_nonzero(diff & outside))
+    return PageCheck(changed, _preview(a), _preview(b))
+
+
+def _frame(path: Path, index: int, limits: Limits) -> tuple[np.ndarray, str, tuple[int, int]]:
+    with open_image(path, limits) as im:
+        im.seek(index)
+        return frame_to_bgr(im)[:, :, ::-1].copy(), im.mode, im.size
+
+
+# -- metadata -------------------------------------------------------------------------------
+def pdf_metadata_problems(blind: Path) -> list[str]:
+    problems: list[str] = []
+    doc = open_pdf(blind)
+    try:
+        meta = {k: v for k, v in (doc.metadata or {}).items() if v and k not in ("format", "encryption")}
+        if meta:
+            problems.append(f"Info metadata left: {sorted(meta)}")
+        if doc.get_xml_metadata():
+            problems.append("XMP metadata left")
+        if doc.embfile_count():
+            problems.append("embedded files left")
+        if any(page.first_annot or page.first_widget or page.get_links() for page in doc):
+            problems.append("annotations, links or form fields left")
+        for xref in range(1, doc.xref_length()):
+            try:
+                keys = doc.xref_get_keys(xref)
+            except Exception:  # noqa: S112
+                continue
+            if any(k in keys for k in ("JS", "Metadata", "EmbeddedFile", "Thumb")):
+                problems.append(f"object {xref} carries scripts, metadata, files or thumbnails")
+                break
+    finally:
+        doc.close()
+    return problems
+
+
+def image_metadata_problems(blind: Path, kind: Kind) -> list[str]:
+    problems: list[str] = []
+    data = blind.read_bytes()
+    with Image.open(blind) as im:
+        if im.getexif():
+            problems.append("EXIF left")
+        for key in ("xmp", "XML:com.adobe.xmp", "comment", "icc_profile", "exif"):
+            if im.info.get(key):
+                problems.append(f"{key} left")
+        if kind is Kind.png and getattr(im, "text", None):
+            problems.append("PNG text chunks left")
+    if kind is Kind.jpeg and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        problems.append("bytes after the end of the JPEG image")
+    if kind is Kind.png and not data.endswith(b"IEND\xaeB`\x82"):
+        problems.append("bytes after the end of the PNG image")
+    if kind is Kind.jpeg and data.rstrip(b"\x00") != data:
+        problems.append("bytes after the end of the JPEG image")
+    return problems

@@ -1,0 +1,57 @@
+"""The machine-readable manifest (DESIGN §1.4). It carries hashes, never identifying text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from service.types import Result
+
+
+def build_manifest(result: Result) -> dict[str, Any]:
+    v = result.verification
+    return {
+        "version": 1,
+        "input": {"name": result.input_name, "sha256": result.input_sha256, "pages": len(result.pages)},
+        "output": {"name": result.output_name, "sha256": result.output_sha256},
+        "policy": result.policy,
+        "pages": [
+            {
+                "index": p.index,
+                "width": round(p.width, 2),
+                "height": round(p.height, 2),
+                "unit": p.unit,
+                "orientation": p.orientation,
+                "needs_masking": p.needs_masking,
+                "regions": [
+                    {
+                        "bbox": r.bbox.as_list(),
+                        "category": r.category,
+                        "source": r.source,
+                        "rule": r.rule,
+                        "score": round(r.score, 3),
+                        "text_sha256": r.text_sha256,
+                    }
+                    for r in p.regions
+                ],
+            }
+            for p in result.pages
+        ],
+        "verification": {
+            "text_leaks": v.text_leaks,
+            "rescan_findings": v.rescan_findings,
+            "pixels_changed_outside_masks": v.pixels_changed_outside_masks,
+            "metadata_clean": v.metadata_clean,
+        },
+        "warnings": list(result.warnings)
+        + [f"page {p.index + 1}: {w}" for p in result.pages for w in p.warnings],
+        "exit_code": result.exit_code,
+        "error": result.error,
+    }
+
+
+def write_manifest(result: Result, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(build_manifest(result), ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
