@@ -80,7 +80,9 @@ def open_pdf(path: Path) -> pymupdf.Document:
         doc = pymupdf.open(path, filetype="pdf")
     except Exception:
         raise CorruptFileError(f"{path.name}: the PDF is damaged and cannot be read") from None
-    if doc.needs_pass or doc.is_encrypted:
+    # an owner-password-only file opens without a password (is_encrypted is then False), but
+    # it is still encrypted: its metadata names the security handler
+    if doc.needs_pass or doc.is_encrypted or (doc.metadata or {}).get("encryption"):
         doc.close()
         raise EncryptedInputError(
             f"{path.name}: the PDF is encrypted or password-protected; upload it without a password"

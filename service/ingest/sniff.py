@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from service.errors import EmptyFileError, InputFileError, UnsupportedTypeError
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     pdf = "pdf"
     jpeg = "jpeg"
     png = "png"
@@ -26,10 +26,26 @@ def sniff_bytes(head: bytes) -> Kind | None:
         return Kind.png
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return Kind.tiff
-    # PDF readers accept the header anywhere in the first 1 KiB
-    if b"%PDF-" in head[:1024]:
+    # PDF readers accept the header anywhere in the first 1 KiB, but a container whose first
+    # member happens to be a stored PDF (ZIP, GZIP, 7z, RAR, OLE2...) is that container, not a PDF
+    if b"%PDF-" in head[:1024] and not head.startswith(_FOREIGN):
         return Kind.pdf
     return None
+
+
+#: signatures of other formats: a file that starts with one of these is never a PDF
+_FOREIGN = (
+    b"PK\x03\x04",  # ZIP, DOCX, XLSX, ODT, EPUB
+    b"PK\x05\x06",  # empty ZIP
+    b"\x1f\x8b",  # gzip
+    b"7z\xbc\xaf\x27\x1c",
+    b"Rar!\x1a\x07",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",  # OLE2: DOC, XLS, MSG
+    b"GIF87a",
+    b"GIF89a",
+    b"BM",
+    b"RIFF",
+)
 
 
 def sniff(path: Path) -> Kind:

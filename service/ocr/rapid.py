@@ -97,7 +97,7 @@ class RapidOcrEngine:
         upright = to_upright(image, base)
         up = [_rotate_quad(q, base, w, h) for q in quads]
         up.sort(key=lambda q: -quad_to_bbox(q).width)
-        crops = [self._ocr.crop_text_regions(upright, [q])[0] for q in up[:CLS_SAMPLE]]
+        crops = [self._ocr.crop_text_regions(upright, np.array([q]))[0] for q in up[:CLS_SAMPLE]]
         crops = [c for c in crops if c.size and c.shape[1] >= c.shape[0]]
         if not crops:
             return base, 0.5
@@ -112,7 +112,7 @@ class RapidOcrEngine:
     def _recognise(self, upright: np.ndarray, quads: list[np.ndarray]) -> list[OcrLine]:
         from rapidocr.ch_ppocr_rec import TextRecInput
 
-        crops = self._ocr.crop_text_regions(upright, quads)
+        crops = self._ocr.crop_text_regions(upright, np.array(quads))
         keep = [i for i, c in enumerate(crops) if c.size]
         crops = [crops[i] for i in keep]
         quads = [quads[i] for i in keep]
@@ -121,7 +121,7 @@ class RapidOcrEngine:
         rec = self._rec(TextRecInput(img=crops, return_word_box=True))
         rec = self._ocr.cal_rec_boxes(crops, np.array(quads), rec, True)
         lines: list[OcrLine] = []
-        for quad, txt, score, words in zip(quads, rec.txts, rec.scores, rec.word_results, strict=False):
+        for quad, txt, score, words in zip(quads, rec.txts or (), rec.scores, rec.word_results, strict=False):
             if not txt or not txt.strip():
                 continue
             lines.append(_build_line(txt, float(score), words, quad_to_bbox(quad)))

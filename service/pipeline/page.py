@@ -21,7 +21,7 @@ from service.ocr.textlayer import image_boxes, text_layer_lines
 from service.pipeline.context import PageAnalysis, PageContext
 from service.profile import parse_profile
 from service.redact.regions import spans_to_regions
-from service.types import BBox, Char, PageResult, PageText
+from service.types import BBox, Char, PageResult, PageText, Unit
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,18 @@ WHOLE_PAGE_SHARE = 0.5
 
 @lru_cache(maxsize=1)
 def get_ocr() -> OcrEngine:
+    """The OCR engine of this process (``MANGSHEN_OCR_ENGINE``: rapidocr | paddleocr)."""
+    import os
+
+    name = os.environ.get("MANGSHEN_OCR_ENGINE", "rapidocr")
+    if name == "paddleocr":
+        from service.ocr.paddle import PaddleOcrEngine
+
+        return PaddleOcrEngine()
+    if name != "rapidocr":
+        from service.errors import MissingModelError
+
+        raise MissingModelError(f"unknown OCR engine {name!r} (rapidocr or paddleocr)")
     from service.ocr.rapid import RapidOcrEngine
 
     return RapidOcrEngine()
@@ -44,6 +56,7 @@ def get_engine(profile_json: str, policy: str) -> DetectionEngine:
 
 
 def analyse_page(ctx: PageContext) -> PageAnalysis:
+    unit: Unit
     try:
         if ctx.kind is Kind.pdf:
             text, page_w, page_h, orientation, warns, ocr_used = _read_pdf_page(ctx)
@@ -78,6 +91,21 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
         ocr_used=ocr_used,
     )
     return PageAnalysis(result, text)
+
+
+def read_raster_text(ctx: PageContext) -> PageText:
+    """Only the OCR'd text of a page (used to re-read blind copies when verifying)."""
+    if ctx.kind is not Kind.pdf:
+        return _ocr_text(get_ocr().read(read_frame(Path(ctx.path), ctx.index, ctx.limits)), 1.0, 0.0, 0.0)
+    doc = open_pdf(Path(ctx.path))
+    try:
+        page = doc.load_page(ctx.index)
+        chars: list[Char] = []
+        for ocr, dx, dy in _ocr_images(page, image_boxes(page), ctx.ocr_dpi):
+            chars.extend(_ocr_text(ocr, 72.0 / ctx.ocr_dpi, dx, dy).chars)
+        return PageText(tuple(chars))
+    finally:
+        doc.close()
 
 
 def _read_pdf_page(ctx: PageContext) -> tuple[PageText, float, float, int, list[str], bool]:

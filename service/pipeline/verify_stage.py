@@ -8,8 +8,8 @@ from pathlib import Path
 from service.config import Limits, Options
 from service.ingest.document import SourceDoc
 from service.ingest.sniff import Kind
-from service.pipeline.context import PageAnalysis
-from service.pipeline.page import get_engine
+from service.pipeline.context import PageAnalysis, PageContext
+from service.pipeline.page import get_engine, read_raster_text
 from service.pipeline.pool import PagePool
 from service.redact import verify as V
 from service.types import BBox, Verification
@@ -24,14 +24,37 @@ class _PageJob:
     masks: tuple[BBox, ...]
     dpi: int
     limits: Limits
+    #: re-OCR the blind page and rescan it (only pages that were OCR'd)
+    reocr: bool = False
+    ocr_dpi: int = 200
+    profile_json: str = "{}"
+    policy: str = "default"
 
 
-def _check(job: _PageJob) -> V.PageCheck:
+def _check(job: _PageJob) -> tuple[V.PageCheck, int]:
     if job.kind is Kind.pdf:
-        return V.check_pdf_page(Path(job.original), Path(job.blind), job.index, list(job.masks), job.dpi)
-    return V.check_image_page(
-        Path(job.original), Path(job.blind), job.kind, job.index, list(job.masks), job.limits
-    )
+        check = V.check_pdf_page(Path(job.original), Path(job.blind), job.index, list(job.masks), job.dpi)
+    else:
+        check = V.check_image_page(
+            Path(job.original), Path(job.blind), job.kind, job.index, list(job.masks), job.limits
+        )
+    return check, (_reocr_findings(job) if job.reocr else 0)
+
+
+def _reocr_findings(job: _PageJob) -> int:
+    """OCR the blind page afresh and count findings that do not lie under a mask."""
+    ctx = PageContext(job.blind, job.kind, job.index, job.ocr_dpi, job.profile_json, job.policy, job.limits)
+    text = read_raster_text(ctx)
+    spans = get_engine(job.profile_json, job.policy).detect(text.text)
+    masks = list(job.masks)
+    leaks = 0
+    for span in spans:
+        for box in text.boxes_for(span.start, span.end):
+            cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+            if not any(m.x0 <= cx <= m.x1 and m.y0 <= cy <= m.y1 for m in masks):
+                leaks += 1
+                break
+    return leaks
 
 
 def verify_blind(
@@ -45,16 +68,24 @@ def verify_blind(
     problems: list[str] = []
     engine = get_engine(options.profile.model_dump_json(), options.policy)
     masks = {a.result.index: [r.bbox for r in a.result.regions] for a in analyses}
+    profile_json = options.profile.model_dump_json()
+    ocr_pages = {a.result.index for a in analyses if a.result.ocr_used}
     jobs = [
-        _PageJob(str(work), str(blind), src.kind, i, tuple(masks[i]), options.render_dpi, options.limits)
+        _PageJob(
+            str(work), str(blind), src.kind, i, tuple(masks[i]), options.render_dpi, options.limits,
+            reocr=options.verify_ocr and i in ocr_pages, ocr_dpi=options.ocr_dpi,
+            profile_json=profile_json, policy=options.policy,
+        )
         for i in sorted(masks)
     ]
-    checks = pool.map(_check, jobs)
+    results = pool.map(_check, jobs)
+    checks = [c for c, _ in results]
     changed = sum(c.changed_pixels for c in checks)
+    reocr_findings = sum(n for _, n in results)
 
     snippets = {r.snippet for a in analyses for r in a.result.regions if r.snippet}
     leaks = 0
-    findings = 0
+    findings = reocr_findings
     if src.kind is Kind.pdf:
         blind_pages = V.blind_text_pages(blind)
         if len(blind_pages) != len(analyses):
@@ -64,7 +95,7 @@ def verify_blind(
         meta = V.pdf_metadata_problems(blind)
     else:
         meta = V.image_metadata_problems(blind, src.kind)
-    for a in analyses:
+    for a in analyses if not options.verify_ocr else []:
         findings += V.rescan(engine, V.residual_ocr_text(a.text, masks[a.result.index]))
     problems.extend(meta)
     verification = Verification(

@@ -75,7 +75,7 @@ def remove_private_keys(doc: pymupdf.Document) -> None:
     for xref in range(1, doc.xref_length()):
         try:
             keys = doc.xref_get_keys(xref)
-        except Exception:  # noqa: S112 - free or broken object: nothing to strip
+        except Exception:
             continue
         for key in _DROP_KEYS:
             if key in keys:

@@ -1,0 +1,72 @@
+"""Document-level propagation: a string masked once is masked everywhere in the document.
+
+A detector may find a postcode or a name in one place (where its context is clear) and miss
+another occurrence (a bare "临夏 265900" in a second affiliation, a name in a table cell).
+Every other occurrence of a masked string — same characters, whitespace and line breaks
+allowed between them — becomes a region too (rule ``propagate.<category>``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from service.pipeline.context import PageAnalysis
+from service.redact.regions import spans_to_regions
+from service.types import Region, Span
+
+#: shortest strings worth propagating (squashed length): CJK / other
+MIN_CJK = 2
+MIN_OTHER = 4
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def _worth(s: str) -> bool:
+    if any("\u4e00" <= ch <= "\u9fff" for ch in s):
+        return len(s) >= MIN_CJK
+    return len(s) >= MIN_OTHER
+
+
+def _pattern(strings: dict[str, str]) -> re.Pattern[str] | None:
+    if not strings:
+        return None
+    alts = sorted(strings, key=len, reverse=True)
+    parts = [r"\s*".join(re.escape(ch) for ch in s) for s in alts]
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+def propagate(analyses: list[PageAnalysis]) -> list[PageAnalysis]:
+    strings: dict[str, str] = {}
+    for a in analyses:
+        for r in a.result.regions:
+            if r.snippet and r.source in ("text", "ocr"):
+                s = _squash(r.snippet)
+                if _worth(s):
+                    strings.setdefault(s.lower(), r.category)
+    pattern = _pattern(strings)
+    if pattern is None:
+        return analyses
+    out = []
+    for a in analyses:
+        text = a.text.text
+        spans = []
+        for m in pattern.finditer(text):
+            category = strings.get(_squash(m.group()).lower(), "other")
+            spans.append(Span(m.start(), m.end(), category, 0.9, f"propagate.{category}",
+                              "same string masked elsewhere in the document"))
+        extra = _new_regions(a, spans)
+        if extra:
+            result = replace(a.result, regions=a.result.regions + tuple(extra))
+            a = PageAnalysis(result, a.text)
+        out.append(a)
+    return out
+
+
+def _new_regions(a: PageAnalysis, spans: list[Span]) -> list[Region]:
+    p = a.result
+    found = spans_to_regions(a.text, spans, unit=p.unit, page_w=p.width, page_h=p.height)
+    have = [r.bbox for r in p.regions]
+    return [r for r in found if not any(h.contains(r.bbox, tol=0.5) for h in have)]
