@@ -32,6 +32,7 @@ from service.detect.profile_digits import (
 from service.detect.profile_forms import is_distinctive, org_forms, place_forms
 from service.detect.profile_latin import (
     LatinPattern,
+    place_pinyin,
     person_from_cjk,
     person_from_latin,
     phrase_pattern,
@@ -121,10 +122,10 @@ class ProfileDetector:
         if latin is not None:
             self._latin.append(latin)
 
-    def _target(self, key: str, pattern: str, score: float, explanation: str) -> None:
+    def _target(self, key: str, pattern: str, score: float, variant: str = "") -> None:
         fuzzy = len(pattern) >= FUZZY_MIN_LEN.get(key, 4)
         self._cjk_targets.append(
-            CjkTarget(pattern, key, score, explanation, fuzzy, strict_numerals=key != "person")
+            CjkTarget(pattern, key, score, variant, fuzzy, strict_numerals=key != "person")
         )
 
     def _plan_cjk(self, key: str, form: str) -> None:
@@ -138,7 +139,11 @@ class ProfileDetector:
         elif key == "place":
             for bare in place_forms(form):
                 self._target(key, bare, PLACE_BARE_SCORE, "short form (place without suffix)")
-        self._target(key, form, EXACT_SCORE, "exact match")
+            for bare in [*place_forms(form), form][:1]:
+                romanised = place_pinyin(bare)
+                if romanised is not None:
+                    self._latin.append(romanised)
+        self._target(key, form, EXACT_SCORE)
         if key == "person":
             if len(form) == 2:
                 self._confusion_targets(key, form)

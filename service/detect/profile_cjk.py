@@ -29,7 +29,8 @@ class CjkTarget:
     pattern: str
     key: str
     score: float
-    explanation: str
+    #: what kind of variant this is ("" for the profile entry itself); never the text
+    variant: str = ""
     fuzzy: bool = False
     #: refuse substitutions between numerals (第一/第二 are different organisations)
     strict_numerals: bool = False
@@ -81,7 +82,9 @@ class CjkMatcher:
             n = len(t.pattern)
             for s in occurrences(text, t.pattern):
                 start, end = comp.original(s, s + n)
-                expl = t.explanation if end - start == n else t.explanation + " (split by spaces)"
+                expl = t.variant or "exact match"
+                if end - start != n:
+                    expl += " (whitespace inside)"
                 hits.append(Hit(start, end, t.key, t.score, expl))
             if t.fuzzy and n >= 3:
                 hits.extend(self._fuzzy(comp, t))
@@ -132,9 +135,7 @@ class CjkMatcher:
         else:
             penalty, kind = INNER_SUB_PENALTY, f"1 substitution at {where}"
         start, end = comp.original(s, s + n)
-        return Hit(
-            start, end, t.key, round(t.score - penalty, 2), f"{t.explanation}; fuzzy: {kind}"
-        )
+        return Hit(start, end, t.key, round(t.score - penalty, 2), _fuzzy_explanation(t, kind))
 
     def _deletion(self, comp: Compact, t: CjkTarget, s: int) -> Hit | None:
         p = t.pattern
@@ -148,6 +149,8 @@ class CjkMatcher:
         penalty = EDGE_DEL_PENALTY if k in (0, n - 1) else INNER_DEL_PENALTY
         start, end = comp.original(s, s + n - 1)
         kind = f"1 missing character at position {k + 1} of {n}"
-        return Hit(
-            start, end, t.key, round(t.score - penalty, 2), f"{t.explanation}; fuzzy: {kind}"
-        )
+        return Hit(start, end, t.key, round(t.score - penalty, 2), _fuzzy_explanation(t, kind))
+
+
+def _fuzzy_explanation(t: CjkTarget, kind: str) -> str:
+    return f"{t.variant}; fuzzy: {kind}" if t.variant else f"fuzzy: {kind}"

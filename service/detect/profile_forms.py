@@ -33,7 +33,13 @@ PLACE_SUFFIXES: tuple[str, ...] = tuple(
         reverse=True,
     )
 )  # fmt: skip
-_ETHNIC_TAIL = re.compile(r"(?:[\u4e00-\u9fff]{1,3}族|维吾尔)+$")
+#: the 55 minority nationalities (GB 3304), stripped from autonomous-area names
+_ETHNIC = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 "
+    "东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 "
+    "乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+)
+ETHNIC_GROUPS: tuple[str, ...] = tuple(sorted(_ETHNIC.split(" "), key=len, reverse=True))
 _NUM = "一二三四五六七八九十"
 _LEADING_PLACE = re.compile(
     r"^([\u4e00-\u9fff]{2,6}?)(特别行政区|自治区|自治州|自治县|地区|省|市|县|区|旗|盟)"
@@ -56,11 +62,24 @@ def place_bare(name: str) -> str | None:
     for suf in PLACE_SUFFIXES:
         if name.endswith(suf) and len(name) - len(suf) >= 2:
             bare = name[: -len(suf)]
-            if suf.startswith("自治"):
-                stripped = _ETHNIC_TAIL.sub("", bare)
-                bare = stripped if len(stripped) >= 2 else bare
-            return bare
+            return strip_ethnic(bare) if suf.startswith("自治") else bare
     return None
+
+
+def strip_ethnic(name: str) -> str:
+    """宁夏回族 → 宁夏, 恩施土家族苗族 → 恩施, 新疆维吾尔 → 新疆 (keeps 2+ characters)."""
+    changed = True
+    while changed:
+        changed = False
+        for group in ETHNIC_GROUPS:
+            for tail in (group + "族", group) if len(group) >= 2 else (group + "族",):
+                if name.endswith(tail) and len(name) - len(tail) >= 2:
+                    name = name[: -len(tail)]
+                    changed = True
+                    break
+            if changed:
+                break
+    return name
 
 
 def place_forms(name: str) -> list[str]:
@@ -87,8 +106,7 @@ def _leading_place(s: str) -> list[str]:
     if len(rest) < 2:
         return []
     if suffix.startswith("自治"):
-        stripped = _ETHNIC_TAIL.sub("", head)
-        head = stripped if len(stripped) >= 2 else head
+        head = strip_ethnic(head)
     out = [head + rest]
     if suffix in ("省", "自治区") and _LEADING_PLACE.match(rest):
         out.append(rest)

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pypinyin import Style, lazy_pinyin, pinyin
 
 from service.detect.profile_cjk import Hit
-from service.detect.profile_norm import normalize
+from service.detect.profile_norm import has_cjk, normalize
 
 #: readings a surname character takes that pypinyin's heteronyms may miss or rank low
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -57,6 +57,7 @@ COMMON_SURNAMES = (
 _VOWELS = frozenset("aeiouv")
 _WORD_BEFORE = r"(?<![a-z0-9])"
 _WORD_AFTER = r"(?![a-z0-9])"
+_NAME_AFTER = r"(?![a-z0-9]|-[a-z])"  # San in "San-ming" is not a whole given name
 _SYL_SEP = r"[\s\-]*"
 _FAMILY_FIRST_SEP = r"(?:[ \t]*,\s*|[\s\-]*)"
 _FAMILY_FIRST_SEP_INIT = r"(?:[ \t]*,\s*|[\s\-]+)"
@@ -173,7 +174,7 @@ def _name_regex(
 ) -> LatinPattern:
     fam = _SYL_SEP.join(_alt(s) for s in family)
     giv = _SYL_SEP.join(_alt(s) for s in given)
-    init1 = _initial(given[0]) + r"\.?"
+    init1 = _initial(given[0]) + r"\.?+"
     forms: list[tuple[str, str, float, str]] = []
     if written is not None:
         forms.append(("w", written, 0.99, "Latin name as given in the profile"))
@@ -182,7 +183,7 @@ def _name_regex(
         ("gf", giv + r"[\s\-]+" + fam, 0.9, "pinyin variant: given-first"),
     ]
     if len(given) >= 2:
-        init_all = r"\.?[\s\-]*".join(_initial(s) for s in given) + r"\.?"
+        init_all = r"\.?[\s\-]*".join(_initial(s) for s in given) + r"\.?+"
         forms.append(("fia", fam + _FAMILY_FIRST_SEP_INIT + init_all, 0.8,
                       "pinyin variant: family-first, given-name initials"))  # fmt: skip
         forms.append(("gia", init_all + _GIVEN_FIRST_SEP + fam, 0.8,
@@ -191,8 +192,12 @@ def _name_regex(
                   "pinyin variant: family-first, first given initial"))  # fmt: skip
     forms.append(("gi1", init1 + _GIVEN_FIRST_SEP + fam, 0.8,
                   "pinyin variant: first given initial first"))  # fmt: skip
-    body = "|".join(f"(?P<{g}>{rx}){_WORD_AFTER}" for g, rx, _, _ in forms)
-    regex = re.compile(f"{_WORD_BEFORE}(?=(?:{body}))")
+    body = "|".join(f"(?P<{g}>{rx}){_NAME_AFTER}" for g, rx, _, _ in forms)
+    firsts = {s[0] for s in family[0]} | {s[0] for s in given[0]}
+    if written is not None:
+        firsts.add(written[0])
+    lead = "(?=[" + "".join(sorted(firsts)) + "])"
+    regex = re.compile(f"{_WORD_BEFORE}{lead}(?=(?:{body}))")
     literals = tuple(sorted(set(family[0])))
     return LatinPattern(regex, key, tuple((g, sc, ex) for g, _, sc, ex in forms), literals)
 
@@ -227,7 +232,9 @@ def person_from_latin(entry: str, key: str, hints: frozenset[str]) -> LatinPatte
     raw = entry.replace("'", "").replace("\u2019", "")
     if "," in raw or "\uff0c" in raw:
         before, _, after = raw.replace("\uff0c", ",").partition(",")
-        raw_tokens = re.findall(r"[^\W\d_]+", before)[:1] + re.findall(r"[^\W\d_]+", after)
+        family_raw = "".join(re.findall(r"[^\W\d_]+", before))
+        raw_tokens = [family_raw] if family_raw else []
+        raw_tokens += re.findall(r"[^\W\d_]+", after)
         fam_idx = 0
         tokens = [normalize(t) for t in raw_tokens]
     else:
@@ -254,3 +261,16 @@ def phrase_pattern(entry: str, key: str) -> LatinPattern | None:
     regex = re.compile(f"{_WORD_BEFORE}(?P<p>(?:the{_PHRASE_SEP})?{body}){_WORD_AFTER}")
     forms = (("p", 0.97, "Latin form (case/spacing/punctuation-insensitive)"),)
     return LatinPattern(regex, key, forms, (tokens[0],) if tokens[0] != "and" else ("",))
+
+
+def place_pinyin(bare: str) -> LatinPattern | None:
+    """The romanised form of a place name without its suffix (漳州 → "Zhangzhou"), for English
+    affiliations. Toneless pinyin joined in one word; polyphonic readings are not expanded
+    (the gazetteer with hand-fixed exceptions comes with generic place detection)."""
+    if len(bare) < 2 or not has_cjk(bare):
+        return None
+
+    syllables = [s for s in lazy_pinyin(bare) if s.isascii() and s.isalpha()]
+    if len(syllables) != len(bare):
+        return None
+    return phrase_pattern("".join(syllables).replace("v", "u").capitalize(), "place")

@@ -101,8 +101,9 @@ def read_raster_text(ctx: PageContext) -> PageText:
     try:
         page = doc.load_page(ctx.index)
         chars: list[Char] = []
-        for ocr, dx, dy in _ocr_images(page, image_boxes(page), ctx.ocr_dpi):
-            chars.extend(_ocr_text(ocr, 72.0 / ctx.ocr_dpi, dx, dy).chars)
+        boxes = image_boxes(page)
+        for ocr, dx, dy in _ocr_images(page, boxes, ctx.ocr_dpi):
+            chars.extend(_inside(_ocr_text(ocr, 72.0 / ctx.ocr_dpi, dx, dy).chars, boxes))
         return PageText(tuple(chars))
     finally:
         doc.close()
@@ -126,7 +127,7 @@ def _read_pdf_page(ctx: PageContext) -> tuple[PageText, float, float, int, list[
             scale = 72.0 / ctx.ocr_dpi
             for ocr, dx, dy in _ocr_images(page, boxes, ctx.ocr_dpi):
                 chars.append(Char("\n", None))
-                chars.extend(_ocr_text(ocr, scale, dx, dy).chars)
+                chars.extend(_inside(_ocr_text(ocr, scale, dx, dy).chars, boxes))
                 warns.extend(_ocr_warnings(ocr))
                 orientation = orientation or ocr.orientation
         return PageText(tuple(chars)), page_w, page_h, orientation, warns, ocr_used
@@ -153,6 +154,19 @@ def _ocr_images(
         if crop.shape[0] < 8 or crop.shape[1] < 8:
             continue
         out.append((get_ocr().read(crop), x0 / s, y0 / s))
+    return out
+
+
+def _inside(chars: tuple[Char, ...], boxes: list[BBox]) -> list[Char]:
+    """OCR'd characters that lie on a raster image. Text drawn beside the images is read
+    exactly from the text layer; its OCR twin would only add looser (padded) masks."""
+    out: list[Char] = []
+    for c in chars:
+        if c.bbox is not None:
+            cx, cy = (c.bbox.x0 + c.bbox.x1) / 2, (c.bbox.y0 + c.bbox.y1) / 2
+            if not any(b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1 for b in boxes):
+                continue
+        out.append(c)
     return out
 
 

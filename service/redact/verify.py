@@ -35,6 +35,9 @@ from service.types import BBox, Char, PageText
 JPEG_TOLERANCE = 40
 #: JPEG: masks grow by this many pixels (re-encoding disturbs whole 8×8/16×16 blocks)
 JPEG_BLOCK = 16
+#: PDF renders: masks grow by this many render pixels (anti-aliasing of the mask edge, and
+#: resampling of a scaled image whose pixels were blanked right up to the edge)
+PDF_GROW = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,7 @@ def check_pdf_page(original: Path, blind: Path, index: int, masks: list[BBox], d
         out.close()
     if a.shape != b.shape:
         return PageCheck(int(a.shape[0] * a.shape[1]), _preview(a), _preview(b))
-    outside = ~_mask_array(a.shape[:2], masks, dpi / 72.0, grow=1)
+    outside = ~_mask_array(a.shape[:2], masks, dpi / 72.0, grow=PDF_GROW)
     changed = int(np.count_nonzero(np.any(a != b, axis=2) & outside))
     return PageCheck(changed, _preview(a), _preview(b))
 
@@ -187,7 +190,9 @@ def image_metadata_problems(blind: Path, kind: Kind) -> list[str]:
     problems: list[str] = []
     data = blind.read_bytes()
     with Image.open(blind) as im:
-        if im.getexif():
+        if kind is Kind.tiff:
+            problems.extend(_tiff_tag_problems(im))
+        elif im.getexif():
             problems.append("EXIF left")
         for key in ("xmp", "XML:com.adobe.xmp", "comment", "icc_profile", "exif"):
             if im.info.get(key):
@@ -201,3 +206,19 @@ def image_metadata_problems(blind: Path, kind: Kind) -> list[str]:
     if kind is Kind.jpeg and data.rstrip(b"\x00") != data:
         problems.append("bytes after the end of the JPEG image")
     return problems
+
+
+#: TIFF tags that only describe the pixels (anything else — ImageDescription, Artist, Software,
+#: DateTime, EXIF/GPS/XMP/IPTC/Photoshop blocks, DocumentName, PageName — is metadata)
+_TIFF_STRUCTURAL = {
+    254, 255, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 280, 281, 282, 283, 284,
+    286, 287, 296, 297, 317, 318, 319, 320, 322, 323, 324, 325, 338, 339, 340, 341, 532,
+}
+
+
+def _tiff_tag_problems(im: Image.Image) -> list[str]:
+    extra: set[int] = set()
+    for i in range(getattr(im, "n_frames", 1)):
+        im.seek(i)
+        extra |= {int(tag) for tag in getattr(im, "tag_v2", {})} - _TIFF_STRUCTURAL
+    return [f"TIFF metadata tags left: {sorted(extra)}"] if extra else []
