@@ -32,10 +32,10 @@ from service.detect.profile_digits import (
 from service.detect.profile_forms import is_distinctive, org_forms, place_forms
 from service.detect.profile_latin import (
     LatinPattern,
-    place_pinyin,
     person_from_cjk,
     person_from_latin,
     phrase_pattern,
+    place_pinyin,
     split_cjk_name,
 )
 from service.detect.profile_norm import compact, compact_str, has_cjk, load_confusions, normalize

@@ -22,6 +22,7 @@ from service.errors import (
     CorruptFileError,
     EncryptedInputError,
     LimitExceededError,
+    UnsupportedTypeError,
 )
 from service.ingest.sniff import Kind, sniff
 from service.types import Unit
@@ -99,6 +100,11 @@ def _describe_pdf(path: Path, limits: Limits) -> tuple[tuple[PageInfo, ...], tup
             raise LimitExceededError(
                 f"{path.name}: {doc.page_count} pages, over the limit of {limits.max_pages}"
             )
+        if _has_hidden_layers(doc):
+            raise UnsupportedTypeError(
+                f"{path.name}: the PDF has hidden layers (optional content switched off), which "
+                "would pass unread; show all layers or print to a new PDF and upload again"
+            )
         warns = ["the PDF was damaged and had to be repaired"] if doc.is_repaired else []
         pages = []
         seen: set[int] = set()
@@ -129,6 +135,23 @@ def _has_javascript(doc: pymupdf.Document) -> bool:
     names = doc.xref_get_key(cat, "Names/JavaScript")
     action = doc.xref_get_key(cat, "OpenAction")
     return names[0] != "null" or "JavaScript" in action[1]
+
+
+def _has_hidden_layers(doc: pymupdf.Document) -> bool:
+    """Content in a layer that is off is neither rendered nor extracted, so it would be
+    neither read nor masked — and a reviewer can switch the layer on. Membership
+    dictionaries (OCMDs) can hide content even when every layer is on."""
+    if any(not ocg.get("on", True) for ocg in doc.get_ocgs().values()):
+        return True
+    if doc.xref_get_key(doc.pdf_catalog(), "OCProperties")[0] == "null":
+        return False
+    for xref in range(1, doc.xref_length()):
+        try:
+            if doc.xref_get_key(xref, "Type") == ("name", "/OCMD"):
+                return True
+        except Exception:  # noqa: S112 - a broken object hides nothing
+            continue
+    return False
 
 
 @contextmanager
