@@ -30,7 +30,7 @@ import pymupdf  # noqa: E402
 from scripts.corpus import make_document  # noqa: E402
 
 SCAN_KINDS = ("progress_note", "paper", "case_first_page", "workload", "appraisal", "award_cert")
-BORN_KINDS = ("progress_note", "paper", "case_first_page", "workload", "appraisal")
+BORN_KINDS = ("progress_note", "paper", "case_first_page")  # text-only pages (no rasters)
 
 
 def build_pdf(kinds: tuple[str, ...], variant: str, pages: int, seed: int, out: Path) -> None:

@@ -3,6 +3,8 @@ origin, ``/Rotate`` applied), including invisible text (an OCR layer under a sca
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pymupdf
 
 from service.types import BBox, Char
@@ -29,6 +31,7 @@ def to_unrotated(page: pymupdf.Page, box: BBox) -> pymupdf.Rect:
 def text_layer_lines(page: pymupdf.Page) -> list[list[Char]]:
     """One list of characters per text line, in MuPDF's reading order."""
     raw = page.get_text("rawdict", flags=_FLAGS)
+    to_box = _converter(page)
     lines: list[list[Char]] = []
     for block in raw.get("blocks", []):
         for line in block.get("lines", []):
@@ -38,14 +41,28 @@ def text_layer_lines(page: pymupdf.Page) -> list[list[Char]]:
                     c = ch.get("c", "")
                     if not c:
                         continue
-                    box = to_displayed(page, ch["bbox"])
                     if c.isspace():
                         chars.append(Char(" ", None, 1.0, "text"))
                     else:
-                        chars.append(Char(c[0], box, 1.0, "text"))
+                        chars.append(Char(c[0], to_box(ch["bbox"]), 1.0, "text"))
             if any(ch.bbox is not None for ch in chars):
                 lines.append(chars)
     return lines
+
+
+def _converter(page: pymupdf.Page) -> Callable[[tuple[float, float, float, float]], BBox]:
+    """Unrotated → displayed boxes, with the page's matrix computed once."""
+    if page.rotation == 0:
+        return lambda b: BBox(b[0], b[1], b[2], b[3])
+    m = page.rotation_matrix
+    a, b_, c, d, e, f = m.a, m.b, m.c, m.d, m.e, m.f
+
+    def conv(r: tuple[float, float, float, float]) -> BBox:
+        xs = (r[0] * a + r[1] * c + e, r[2] * a + r[1] * c + e, r[0] * a + r[3] * c + e, r[2] * a + r[3] * c + e)
+        ys = (r[0] * b_ + r[1] * d + f, r[2] * b_ + r[1] * d + f, r[0] * b_ + r[3] * d + f, r[2] * b_ + r[3] * d + f)
+        return BBox(min(xs), min(ys), max(xs), max(ys))
+
+    return conv
 
 
 def image_boxes(page: pymupdf.Page, min_side_pt: float = 16.0) -> list[BBox]:

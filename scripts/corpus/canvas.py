@@ -1,0 +1,254 @@
+"""A page layout in displayed coordinates that records its own ground truth.
+
+Kind builders draw on a :class:`Canvas` with *segments*: ``(text, tag, in_profile)`` where the
+tag is a DESIGN §1.3 text category (an identifying item), ``"keep"`` (text that must stay
+readable) or ``None`` (ordinary text). Every tagged segment's box is computed from the font's
+advance widths and ascender/descender, the same way PyMuPDF reports character boxes, so the
+truth matches what a re-extraction of the text layer finds.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pymupdf
+
+from scripts.corpus import marks as mk
+
+Seg = tuple[str, str | None, bool]
+Item = str | Seg
+Items = str | Seg | list[Item]
+Color = tuple[float, float, float]
+BLACK: Color = (0.0, 0.0, 0.0)
+GRAY: Color = (0.35, 0.35, 0.35)
+RED: Color = (0.78, 0.08, 0.08)
+Rect = tuple[float, float, float, float]
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9.,;:()/%<>=+\-\[\]'’]+ ?| |.", re.DOTALL)
+
+
+def E(text: str, category: str, in_profile: bool = False) -> Seg:
+    """An identifying segment."""
+    return (text, category, in_profile)
+
+
+def K(text: str) -> Seg:
+    """A segment that must stay readable."""
+    return (text, "keep", False)
+
+
+def segs_of(items: Items) -> list[Seg]:
+    if isinstance(items, str):
+        return [(items, None, False)]
+    if isinstance(items, tuple):
+        return [items]
+    return [(i, None, False) if isinstance(i, str) else i for i in items]
+
+
+@lru_cache(maxsize=1)
+def font() -> pymupdf.Font:
+    return pymupdf.Font("cjk")
+
+
+def text_width(text: str, size: float) -> float:
+    return float(font().text_length(text, fontsize=size))
+
+
+@dataclass(slots=True)
+class TextOp:
+    x: float
+    y: float  # baseline
+    text: str
+    size: float
+    color: Color
+
+
+@dataclass(slots=True)
+class LineOp:
+    points: list[tuple[float, float]]
+    width: float
+    color: Color
+    closed: bool = False
+    fill: Color | None = None
+
+
+@dataclass(slots=True)
+class ImageOp:
+    rect: Rect
+    data: bytes
+
+
+@dataclass
+class Canvas:
+    width: float = 595.0
+    height: float = 842.0
+    texts: list[TextOp] = field(default_factory=list)
+    lines: list[LineOp] = field(default_factory=list)
+    images: list[ImageOp] = field(default_factory=list)
+    overlays: list[ImageOp] = field(default_factory=list)  # drawn last (seals over text)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    keep: list[dict[str, Any]] = field(default_factory=list)
+    marks: list[dict[str, Any]] = field(default_factory=list)
+
+    # ---- text -------------------------------------------------------------------------------
+    def text(
+        self,
+        x: float,
+        y: float,
+        items: Items,
+        size: float = 10.5,
+        color: Color = BLACK,
+        align: str = "left",
+    ) -> float:
+        """Write one line with its baseline at ``y``; returns the x where it ends."""
+        segs = segs_of(items)
+        total = sum(text_width(t, size) for t, _, _ in segs)
+        if align == "center":
+            x -= total / 2
+        elif align == "right":
+            x -= total
+        full = "".join(t for t, _, _ in segs)
+        if full.strip():
+            self.texts.append(TextOp(x, y, full, size, color))
+        for t, tag, prof in segs:
+            w = text_width(t, size)
+            core = t.strip()
+            if tag is not None and core:
+                cx = x + text_width(t[: len(t) - len(t.lstrip())], size)
+                self._record(core, tag, prof, (cx, y, cx + text_width(core, size), y), size)
+            x += w
+        return x
+
+    def _record(self, t: str, tag: str, prof: bool, box: Rect, size: float) -> None:
+        f = font()
+        bbox = [
+            round(box[0], 2),
+            round(box[1] - f.ascender * size, 2),
+            round(box[2], 2),
+            round(box[3] - f.descender * size, 2),
+        ]
+        if tag == "keep":
+            self.keep.append({"text": t, "bbox": bbox})
+        else:
+            self.entities.append({"category": tag, "text": t, "bbox": bbox, "in_profile": prof})
+
+    def para(
+        self,
+        x: float,
+        y: float,
+        width: float,
+        items: Items,
+        size: float = 10.5,
+        leading: float = 1.6,
+        indent: float = 0.0,
+    ) -> float:
+        """Wrap segments into ``width``; returns the baseline after the last line.
+
+        Identifying segments never break.
+
+        Plain and ``keep`` text breaks between CJK characters and between Latin words; a keep
+        segment that wraps becomes one keep item per line.
+        """
+        lines: list[list[tuple[str, str | None, bool, int]]] = [[]]
+        used = indent
+        for k, (t, tag, prof) in enumerate(segs_of(items)):
+            pieces = [t] if tag not in (None, "keep") else _TOKEN.findall(t)
+            for piece in pieces:
+                w = text_width(piece, size)
+                if used + w > width and used > 0:
+                    lines.append([])
+                    used = 0.0
+                    if not piece.strip():
+                        continue
+                line = lines[-1]
+                if line and line[-1][3] == k and tag in (None, "keep"):
+                    line[-1] = (line[-1][0] + piece, tag, prof, k)
+                else:
+                    line.append((piece, tag, prof, k))
+                used += w
+        for i, line in enumerate(lines):
+            segs: list[Item] = [(t, tag, prof) for t, tag, prof, _ in line]
+            self.text(x + (indent if i == 0 else 0.0), y, segs, size)
+            y += size * leading
+        return y
+
+    # ---- graphics ---------------------------------------------------------------------------
+    def line(
+        self, x0: float, y0: float, x1: float, y1: float, width: float = 0.6, color: Color = BLACK
+    ) -> None:
+        self.lines.append(LineOp([(x0, y0), (x1, y1)], width, color))
+
+    def rect(
+        self, r: Rect, width: float = 0.6, color: Color = BLACK, fill: Color | None = None
+    ) -> None:
+        x0, y0, x1, y1 = r
+        self.lines.append(
+            LineOp([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], width, color, closed=True, fill=fill)
+        )
+
+    def table(
+        self,
+        x: float,
+        y: float,
+        col_widths: list[float],
+        rows: list[list[Items]],
+        row_h: float = 22.0,
+        size: float = 9.5,
+    ) -> float:
+        """A ruled grid; each cell's text is centred vertically and padded left.
+
+        A row shorter than ``col_widths`` lets its last cell span the remaining columns.
+        Returns the y of the table's bottom edge.
+        """
+        total = sum(col_widths)
+        for r, row in enumerate(rows):
+            top = y + r * row_h
+            self.line(x, top, x + total, top)
+            cx = x
+            for c, cell in enumerate(row):
+                span = col_widths[c:] if c == len(row) - 1 else [col_widths[c]]
+                cw = sum(span)
+                segs = segs_of(cell)
+                width = sum(text_width(t, size) for t, _, _ in segs)
+                fs = size if width <= cw - 6 else max(6.0, size * (cw - 6) / max(width, 1.0))
+                self.text(cx + 3, top + row_h / 2 + fs * 0.38, list(segs), fs)
+                self.line(cx, top, cx, top + row_h)
+                cx += cw
+            self.line(x + total, top, x + total, top + row_h)
+        bottom = y + len(rows) * row_h
+        self.line(x, bottom, x + total, bottom)
+        return bottom
+
+    # ---- marks ------------------------------------------------------------------------------
+    def image(self, r: Rect, data: bytes, mark: str | None = None, over: bool = False) -> None:
+        (self.overlays if over else self.images).append(ImageOp(r, data))
+        if mark:
+            self.add_mark(mark, r)
+
+    def add_mark(self, category: str, r: Rect) -> None:
+        self.marks.append({"category": category, "bbox": [round(v, 2) for v in r]})
+
+    def seal(self, cx: float, cy: float, text: str, rng: random.Random, r: float = 44.0) -> None:
+        self.image((cx - r, cy - r, cx + r, cy + r), mk.seal_png(text, rng), "seal", over=True)
+
+    def photo(self, r: Rect, rng: random.Random) -> None:
+        self.rect(r, 0.6)
+        inner = (r[0] + 2, r[1] + 2, r[2] - 2, r[3] - 2)
+        self.image(inner, mk.face_jpeg(rng, inner[2] - inner[0], inner[3] - inner[1]), "face")
+
+    def qrcode(self, x: float, y: float, side: float, payload: str) -> None:
+        self.image((x, y, x + side, y + side), mk.qr_png(payload), "qrcode")
+
+    def signature(self, x: float, y: float, w: float, h: float, rng: random.Random) -> None:
+        color: Color = (0.08, 0.1, 0.42)
+        for stroke in mk.signature_strokes(rng, x, y, w, h):
+            self.lines.append(LineOp(stroke, rng.uniform(0.9, 1.5), color))
+        self.add_mark("signature", (x - 2, y - 2, x + w + 2, y + h + 2))
+
+    def truth_page(self) -> dict[str, list[dict[str, Any]]]:
+        return {"entities": list(self.entities), "keep": list(self.keep), "marks": list(self.marks)}

@@ -1,0 +1,294 @@
+"""Clinical records: 住院病案首页, 病程记录, 工作量统计表."""
+
+from __future__ import annotations
+
+import random
+
+from scripts.corpus import medical as med
+from scripts.corpus.canvas import Canvas, E, Item, Items, K
+from scripts.corpus.fmt import age, case_number, landline_style, mobile_style, org_code
+from scripts.corpus.identity import Identity, digits, make_home_address, make_person
+
+_RELATIONS = ("配偶", "子", "女", "父亲", "母亲", "兄弟")
+_JOBS = ("退休人员", "农民", "职员", "个体经营者", "教师", "工人")
+
+
+def case_first_page(cv: Canvas, ident: Identity, rng: random.Random) -> None:
+    unit = ident.unit
+    pt = make_person(rng, 1940, 1985)
+    rel = make_person(rng, 1960, 2000)
+    cols = [68.0, 98.0, 62.0, 100.0, 68.0, 99.0]
+    x0 = 50.0
+    cv.text(cv.width / 2, 62, E(unit.name, "organization", True), 13, align="center")
+    cv.text(cv.width / 2, 90, K("住院病案首页"), 18, align="center")
+    cv.text(x0, 118, ["组织机构代码：", E(org_code(rng), "identifier")], 9)
+    cv.text(cv.width - 50, 118, ["病案号：", E(case_number(rng), "identifier")], 9, align="right")
+    cv.text(x0, 134, ["医疗付费方式：", K("城镇职工基本医疗保险"), "    第 1 次住院"], 9)
+    adm = med.iso_date(rng, 2021, 2024)
+    days = rng.randint(4, 21)
+    diag = rng.choice(med.DIAGNOSES)
+    staff = ident.colleagues
+    rows: list[list[Items]] = [
+        ["姓名", E(pt.name, "person"), "性别", pt.gender, "年龄", f"{age(pt)}岁"],
+        ["出生日期", pt.birth, "国籍", "中国", "职业", rng.choice(_JOBS)],
+        ["身份证号", E(pt.id_number, "id_number"), "婚姻", rng.choice(("已婚", "未婚", "丧偶"))],
+        ["现住址", E(make_home_address(rng), "address")],
+        [
+            "电话",
+            E(mobile_style(rng, pt.mobile), "phone"),
+            "邮编",
+            E(f"{rng.randint(0, 8)}{rng.randint(1, 9)}{digits(rng, 4)}", "postal_code"),
+        ],
+        [
+            "联系人",
+            E(rel.name, "person"),
+            "关系",
+            rng.choice(_RELATIONS),
+            "联系电话",
+            E(rel.mobile, "phone"),
+        ],
+        ["入院日期", K(adm), "入院科别", K(ident.department), "实际住院", f"{days}天"],
+        ["门急诊诊断", K(rng.choice(med.DIAGNOSES))],
+        ["出院主要诊断", K(diag), "ICD-10", K(rng.choice(("I21.0", "I25.1", "J44.1", "E11.9")))],
+        ["手术及操作", K(rng.choice(med.PROCEDURES))],
+        ["过敏药物", "无", "血型", rng.choice(("A", "B", "O", "AB")), "Rh", "阳"],
+        [
+            "科主任",
+            E(staff[0].name, "person"),
+            "主任医师",
+            E(ident.person.name, "person", True),
+            "主治医师",
+            E(staff[1].name, "person"),
+        ],
+        [
+            "住院医师",
+            E(staff[2].name, "person"),
+            "责任护士",
+            E(staff[3].name, "person"),
+            "质控日期",
+            K(med.iso_date(rng, 2021, 2024)),
+        ],
+        [
+            "病案质量",
+            K("甲"),
+            "离院方式",
+            K("医嘱离院"),
+            "住院费用",
+            f"{rng.randint(8, 90)}{rng.randint(100, 999)}.{rng.randint(10, 99)}元",
+        ],
+    ]
+    y = cv.table(x0, 146, cols, rows, 26, 9.5)
+    y = cv.para(
+        x0,
+        y + 24,
+        495,
+        [
+            "入院情况：",
+            K(rng.choice(med.SYMPTOMS)),
+            "，查体：血压",
+            K(f"{rng.randint(100, 170)}/{rng.randint(60, 100)} mmHg"),
+            "，心率",
+            K(f"{rng.randint(55, 110)}次/分"),
+            "。辅助检查：",
+            K(rng.choice(med.LABS)),
+            "，",
+            K(rng.choice(med.LABS)),
+            "。",
+        ],
+        9.5,
+        1.7,
+    )
+    y = cv.para(
+        x0,
+        y + 4,
+        495,
+        [
+            "出院医嘱：",
+            K(rng.choice(med.ORDERS)),
+            "；",
+            K(rng.choice(med.ORDERS)),
+            "；1个月后",
+            K(ident.department),
+            "门诊复诊。",
+        ],
+        9.5,
+        1.7,
+    )
+    cv.text(300, y + 34, "主治医师签名：", 10.5)
+    cv.signature(375, y + 12, 80, 30, rng)
+    cv.text(300, y + 64, ["日期：", K(med.iso_date(rng, 2021, 2024))], 10.5)
+
+
+def progress_note(cv: Canvas, ident: Identity, rng: random.Random) -> None:
+    pt = make_person(rng, 1940, 1985)
+    x0, w = 60.0, 475.0
+    cv.text(cv.width / 2, 60, E(ident.unit.name, "organization", True), 13, align="center")
+    cv.text(cv.width / 2, 88, K("病 程 记 录"), 17, align="center")
+    cv.text(
+        x0,
+        116,
+        [
+            "姓名：",
+            E(pt.name, "person"),
+            "   科室：",
+            K(ident.department),
+            f"   床号：{rng.randint(1, 48)}   住院号：",
+            E(case_number(rng), "identifier"),
+        ],
+        10,
+    )
+    cv.line(x0, 124, x0 + w, 124, 0.8)
+    day = med.iso_date(rng, 2022, 2024)
+    y = cv.text(x0, 150, [K(f"{day} 09:{rng.randint(10, 59)}"), "  首次病程记录"], 11)
+    y = 172.0
+    y = cv.para(
+        x0,
+        y,
+        w,
+        [
+            "患者",
+            E(pt.name, "person"),
+            f"，{pt.gender}，{age(pt)}岁，因“",
+            K(rng.choice(med.SYMPTOMS)),
+            "”入院。既往高血压病史10年，规律服用",
+            K("苯磺酸氨氯地平片 5 mg qd"),
+            "。",
+        ],
+        10.5,
+        1.7,
+        indent=21,
+    )
+    y = cv.para(
+        x0,
+        y,
+        w,
+        [
+            "病例特点：查体神清，双肺呼吸音粗，心率",
+            K(f"{rng.randint(60, 110)}次/分"),
+            "。实验室检查：",
+            K(rng.choice(med.LABS)),
+            "，",
+            K(rng.choice(med.LABS)),
+            "，",
+            K(rng.choice(med.LABS)),
+            "。",
+        ],
+        10.5,
+        1.7,
+        indent=21,
+    )
+    y = cv.para(x0, y, w, ["初步诊断：", K(rng.choice(med.DIAGNOSES))], 10.5, 1.7, indent=21)
+    y = cv.para(
+        x0,
+        y,
+        w,
+        [
+            "诊疗计划：1. ",
+            K(rng.choice(med.ORDERS)),
+            "；2. ",
+            K(rng.choice(med.ORDERS)),
+            "；3. 完善",
+            K("心脏彩超"),
+            "及",
+            K("冠状动脉造影"),
+            "检查。",
+        ],
+        10.5,
+        1.7,
+        indent=21,
+    )
+    cv.text(340, y + 6, ["医师：", E(ident.colleagues[2].name, "person")], 10.5)
+    y += 34
+    day2 = med.iso_date(rng, 2022, 2024)
+    cv.text(x0, y, [K(day2 + " 10:30"), "  ", K(ident.title), "查房记录"], 11)
+    y = cv.para(
+        x0,
+        y + 22,
+        w,
+        [
+            "今日",
+            E(ident.person.name, "person", True),
+            K(ident.title),
+            "查房，患者诉",
+            K("胸闷较前缓解"),
+            "。复查",
+            K(rng.choice(med.LABS)),
+            "。指示：继续目前治疗，加用",
+            K(rng.choice(med.ORDERS)),
+            "，注意监测血压、心率变化。患者家属",
+            E(make_person(rng).name, "person"),
+            "（联系电话",
+            E(mobile_style(rng, make_person(rng).mobile), "phone"),
+            "）已知情同意。",
+        ],
+        10.5,
+        1.7,
+        indent=21,
+    )
+    cv.text(300, y + 30, "主治医师签名：", 10.5)
+    cv.signature(380, y + 8, 80, 30, rng)
+    cv.text(300, y + 60, ["上级医师：", E(ident.person.name, "person", True)], 10.5)
+
+
+def workload(cv: Canvas, ident: Identity, rng: random.Random) -> None:
+    year = rng.randint(2020, 2023)
+    x0 = 45.0
+    cv.text(cv.width / 2, 60, K(f"{year}年度个人医疗工作量统计表"), 16, align="center")
+    cv.text(
+        x0,
+        92,
+        ["单位：", E(ident.unit.name, "organization", True), "    科室：", K(ident.department)],
+        10,
+    )
+    cv.text(
+        x0,
+        110,
+        [
+            "姓名：",
+            E(ident.person.name, "person", True),
+            "    职称：",
+            K(ident.title),
+            "    工号：",
+            E(ident.employee_no, "identifier"),
+        ],
+        10,
+    )
+    rows: list[list[Items]] = [["序号", "日期", "患者姓名", "住院号", "诊断", "手术/操作", "角色"]]
+    for i in range(16):
+        pt = make_person(rng, 1940, 2000)
+        rows.append(
+            [
+                str(i + 1),
+                K(med.iso_date(rng, year, year)),
+                E(pt.name, "person"),
+                E(digits(rng, 7), "identifier"),
+                K(rng.choice(med.DIAGNOSES)),
+                K(rng.choice(med.PROCEDURES)),
+                rng.choice(("术者", "一助", "主管医师")),
+            ]
+        )
+    y = cv.table(x0, 124, [30, 66, 58, 60, 120, 118, 53], rows, 23, 8.5)
+    y = cv.para(
+        x0,
+        y + 24,
+        505,
+        [
+            "合计：门诊",
+            K(f"{rng.randint(1800, 6000)}人次"),
+            "，出院",
+            K(f"{rng.randint(200, 900)}人次"),
+            "，主持手术/操作",
+            K(f"{rng.randint(80, 400)}例"),
+            "，平均住院日",
+            K(f"{rng.uniform(6, 10):.1f}天"),
+            "。以上数据由病案统计室核对无误。",
+        ],
+        10,
+        1.7,
+    )
+    items: list[Item] = ["联系电话：", E(landline_style(rng, ident.unit.landline), "phone", True)]
+    cv.text(x0, y + 10, items, 10)
+    cv.text(300, y + 46, "统计部门（盖章）：", 10.5)
+    cv.seal(440, y + 40, ident.unit.name, rng)
+    cv.text(300, y + 76, "科主任签字：", 10.5)
+    cv.signature(370, y + 56, 70, 28, rng)

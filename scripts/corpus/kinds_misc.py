@@ -1,0 +1,302 @@
+"""A journal paper's first page and an annual appraisal form (年度考核登记表)."""
+
+from __future__ import annotations
+
+import random
+
+from scripts.corpus import medical as med
+from scripts.corpus.canvas import Canvas, E, Item, Items, K, Seg
+from scripts.corpus.fmt import age, mobile_style
+from scripts.corpus.identity import Identity, Person, digits, make_person
+
+_DEPT_EN = {
+    "心内科": "Department of Cardiology",
+    "呼吸与危重症医学科": "Department of Respiratory Medicine",
+    "消化内科": "Department of Gastroenterology",
+    "内分泌科": "Department of Endocrinology",
+    "神经内科": "Department of Neurology",
+    "普外科": "Department of General Surgery",
+    "骨科": "Department of Orthopedics",
+    "儿科": "Department of Pediatrics",
+    "妇产科": "Department of Obstetrics and Gynecology",
+    "急诊科": "Department of Emergency",
+    "重症医学科": "Department of Critical Care Medicine",
+    "肾内科": "Department of Nephrology",
+    "超声医学科": "Department of Ultrasound",
+    "麻醉科": "Department of Anesthesiology",
+}
+
+
+def paper(cv: Canvas, ident: Identity, rng: random.Random) -> None:
+    x0, w = 56.0, 483.0
+    u1, u2 = ident.unit, ident.coauthor_units[0]
+    year = rng.randint(2019, 2024)
+    journal = rng.choice(med.JOURNALS)
+    cv.text(
+        x0,
+        48,
+        [
+            K(journal),
+            K(f" {year}年{rng.randint(1, 12)}月第{year - 1972}卷第{rng.randint(1, 12)}期"),
+        ],
+        8.5,
+    )
+    cv.line(x0, 54, x0 + w, 54, 0.8)
+    topic = rng.choice(med.PAPER_TOPICS)
+    y = cv.para(x0 + 20, 92, w - 40, [K(f"{topic[1]}与{topic[0]}{topic[2]}的相关性研究")], 16, 1.5)
+    co = [make_person(rng, 1975, 1998) for _ in range(3)]
+    authors: list[tuple[str, str, bool]] = [(ident.person.name, "1", True)]
+    authors += [(p.name, rng.choice("12"), False) for p in co]
+    rng.shuffle(authors)
+    line: list[Item] = []
+    for i, (name, aff, prof) in enumerate(authors):
+        line += (["  "] if i else []) + [E(name, "person", prof), aff]
+    cv.text(cv.width / 2, y + 6, line, 11.5, align="center")
+    aff_items: list[Item] = [
+        "1. ",
+        E(u1.name, "organization", True),
+        K(ident.department),
+        "，",
+        E(u1.city_short, "place", True),
+        " ",
+        E(u1.postal_code, "postal_code"),
+        "；2. ",
+        E(u2.name, "organization"),
+        "，",
+        E(u2.city_short, "place"),
+        " ",
+        E(u2.postal_code, "postal_code"),
+    ]
+    y = cv.para(x0 + 10, y + 26, w - 20, aff_items, 8.5, 1.6)
+    y = cv.para(
+        x0 + 10,
+        y,
+        w - 20,
+        ["通信作者：", E(ident.person.name, "person", True), "，Email：", E(ident.email, "email")],
+        8.5,
+        1.6,
+    )
+    abs_text = med.abstract(rng, topic)
+    y = cv.para(x0, y + 12, w, [K("【摘要】"), abs_text], 9.5, 1.65)
+    y = cv.para(
+        x0,
+        y,
+        w,
+        [K("【关键词】"), K(f"{topic[0].removesuffix('患者')}；{topic[1]}；{topic[2]}；预后")],
+        9.5,
+        1.65,
+    )
+    y = cv.para(
+        x0,
+        y,
+        w,
+        [
+            K("基金项目："),
+            E(u1.city, "place", True),
+            "科技计划项目（",
+            E(f"{year - 2}SF{digits(rng, 4)}", "identifier"),
+            "）",
+        ],
+        9.5,
+        1.65,
+    )
+    doi = med.doi(rng)
+    cv.text(x0, y, K(doi), 9)
+    y = cv.para(
+        x0,
+        y + 20,
+        w,
+        [
+            K(topic[0]),
+            "的临床结局存在明显个体差异，早期识别高危患者对于优化治疗策略具有重要意义。",
+            K(topic[1]),
+            "作为近年来受到关注的指标，其与",
+            K(topic[2]),
+            "的关系尚存争议。本研究回顾性分析",
+            K(f"{year - 3}年1月"),
+            "至",
+            K(f"{year - 2}年12月"),
+            "在我院",
+            K(ident.department),
+            "住院的患者资料，探讨二者之间的关联，为临床风险分层提供参考。",
+        ],
+        9.5,
+        1.65,
+        indent=19,
+    )
+    y += 14
+    y = cv.para(
+        x0 + 10,
+        y,
+        w - 20,
+        [K(f"Correlation between {topic[3]} and {topic[4]} in {topic[5]}")],
+        12,
+        1.4,
+    )
+    en: list[Item] = []
+    for i, (name, aff, prof) in enumerate(authors):
+        py = ident.person.pinyin if prof else _pinyin_of(name, co)
+        en += ([", "] if i else []) + [E(py, "person", prof), aff]
+    y = cv.para(x0 + 10, y + 4, w - 20, en, 9.5, 1.5)
+    dept_en = _DEPT_EN.get(ident.department, "Department of Internal Medicine")
+    y = cv.para(
+        x0 + 10,
+        y + 2,
+        w - 20,
+        [
+            "1 ",
+            K(dept_en),
+            ", ",
+            E(u1.english, "organization", True),
+            ", ",
+            E(u1.city_en, "place", True),
+            " ",
+            E(u1.postal_code, "postal_code"),
+            ", China; 2 ",
+            E(u2.english, "organization"),
+            ", ",
+            E(u2.city_en, "place"),
+            " ",
+            E(u2.postal_code, "postal_code"),
+            ", China",
+        ],
+        8.5,
+        1.5,
+    )
+    y = cv.para(
+        x0 + 10,
+        y,
+        w - 20,
+        [
+            "Corresponding author: ",
+            E(ident.person.pinyin, "person", True),
+            ", Email: ",
+            E(ident.email, "email"),
+        ],
+        8.5,
+        1.5,
+    )
+    n = rng.randint(120, 480)
+    y = cv.para(
+        x0,
+        y + 8,
+        w,
+        [
+            K("[Abstract]"),
+            f" Objective To investigate the association "
+            f"between {topic[3]} and {topic[4]}. Methods A total of {n} ",
+            f"{topic[5]} were enrolled retrospectively. Results ",
+            K("P<0.05"),
+            ". Conclusions Elevated ",
+            K(topic[3]),
+            " is an independent risk factor.",
+        ],
+        9,
+        1.5,
+    )
+    people = {p.name: p for p in [ident.person, *co]}
+    cite: list[Item] = [K("Cite this article:"), " "]
+    for i, (name, _, prof) in enumerate(authors):
+        cite += ([", "] if i else []) + [E(people[name].pinyin_short, "person", prof)]
+    cite += [". ", K(f"Correlation between {topic[3]} and {topic[4]}. {doi}")]
+    cv.para(x0, y + 6, w, cite, 8.5, 1.5)
+    cv.line(x0, 786, x0 + 140, 786, 0.5)
+    cv.text(x0, 800, ["收稿日期：", K(med.iso_date(rng, year - 1, year - 1))], 8)
+    p = ident.person
+    cv.text(
+        x0,
+        814,
+        [
+            "作者简介：",
+            E(p.name, "person", True),
+            f"（{p.birth[:4]}—），{p.gender}，",
+            K(ident.title),
+            "，",
+            E(ident.positions[0], "position", True),
+        ],
+        8,
+    )
+
+
+def _pinyin_of(name: str, people: list[Person]) -> str:
+    for p in people:
+        if p.name == name:
+            return p.pinyin
+    return name
+
+
+def appraisal(cv: Canvas, ident: Identity, rng: random.Random) -> None:
+    p, u = ident.person, ident.unit
+    year = rng.randint(2019, 2023)
+    x0 = 55.0
+    cols = [80.0, 100.0, 70.0, 90.0, 70.0, 75.0]
+    title: list[Item] = [E(u.name, "organization", True)]
+    cv.text(cv.width / 2, 62, title, 15, align="center")
+    cv.text(cv.width / 2, 86, K("专业技术人员年度考核登记表"), 15, align="center")
+    cv.text(cv.width / 2, 108, K(f"（{year}年度）"), 11, align="center")
+    pos: Seg = E(ident.positions[0], "position", True)
+    rows: list[list[Items]] = [
+        ["姓名", E(p.name, "person", True), "性别", p.gender, "年龄", f"{age(p, year)}"],
+        ["身份证号码", E(p.id_number, "id_number", True), "政治面貌", "中共党员"],
+        ["工作单位", E(u.name, "organization", True)],
+        [
+            "科室",
+            K(ident.department),
+            "专业技术职务",
+            K(ident.title),
+            "工号",
+            E(ident.employee_no, "identifier"),
+        ],
+        [
+            "手机",
+            E(mobile_style(rng, p.mobile), "phone", True),
+            "电子邮箱",
+            E(ident.email, "email"),
+        ],
+        ["学术任职", pos],
+        ["通讯地址", E(u.address, "address")],
+    ]
+    y = cv.table(x0, 122, cols, rows, 26, 9.5)
+    box_top = y
+    y = cv.para(x0 + 8, y + 20, sum(cols) - 16, [K("个人总结：")], 10.5, 1.7)
+    for s in med.summary_lines(rng):
+        y = cv.para(x0 + 8, y, sum(cols) - 16, [s], 10, 1.75, indent=20)
+    y = cv.para(
+        x0 + 8,
+        y,
+        sum(cols) - 16,
+        [
+            "同时担任",
+            pos,
+            "，参与本专业学术交流及基层义诊活动，带领",
+            K(ident.department),
+            "团队完成对口支援工作。",
+        ],
+        10,
+        1.75,
+        indent=20,
+    )
+    cv.text(330, y + 14, ["本人签名：", E(p.name, "person", True)], 10)
+    cv.rect((x0, box_top, x0 + sum(cols), y + 26))
+    y += 26
+    y = cv.table(
+        x0,
+        y,
+        cols,
+        [
+            ["科室意见", ["同意，考核等次建议为", K(rng.choice(("优秀", "合格")))]],
+            [
+                "考核结果",
+                K(rng.choice(("优秀", "合格"))),
+                "考核小组负责人",
+                E(ident.colleagues[0].name, "person"),
+            ],
+        ],
+        30,
+        10,
+    )
+    cv.text(330, y + 40, "单位（盖章）：", 10.5)
+    cv.text(360, y + 66, K(med.date(rng, year + 1, year + 1)), 10.5)
+    cv.seal(440, y + 40, u.name, rng)
+    cv.text(x0, y + 40, "负责人签字：", 10.5)
+    cv.signature(x0 + 70, y + 20, 75, 28, rng)
