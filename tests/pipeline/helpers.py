@@ -8,16 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from scripts.corpus import make_document
+from scripts.scoring import covered_share, in_issue2_scope
 from service.config import Options
 from service.pipeline.run import redact_document
 from service.profile import Profile
-from service.types import BBox, Result
-
-#: the categories issue #2 must always catch (plus every profile identity)
-ISSUE2_CATEGORIES = {"phone", "id_number", "email", "postal_code"}
+from service.types import Result
 
 
 @dataclass
@@ -38,20 +34,7 @@ def run_generated(tmp: Path, kind: str, variant: str, seed: int = 3, **kw: Any) 
     return Run(src, result, out, gen.truth)
 
 
-def must_mask(entity: dict[str, Any]) -> bool:
-    return bool(entity.get("in_profile")) or entity["category"] in ISSUE2_CATEGORIES
-
-
-def covered_share(box: list[float], masks: list[BBox]) -> float:
-    """Share of ``box`` covered by the union of ``masks`` (sampled on a fine grid)."""
-    x0, y0, x1, y1 = box
-    xs = np.linspace(x0, x1, 24)[1:-1]
-    ys = np.linspace(y0, y1, 10)[1:-1]
-    gx, gy = np.meshgrid(xs, ys)
-    hit = np.zeros(gx.shape, dtype=bool)
-    for m in masks:
-        hit |= (gx >= m.x0) & (gx <= m.x1) & (gy >= m.y0) & (gy <= m.y1)
-    return float(hit.mean())
+must_mask = in_issue2_scope
 
 
 def misses(run: Run, min_share: float = 0.9) -> list[str]:
