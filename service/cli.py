@@ -85,7 +85,9 @@ def _redact(args: argparse.Namespace) -> int:
                 n = sum(len(p.regions) for p in result.pages)
                 print(f"{path.name}: ok — {len(result.pages)} page(s), {n} region(s), {result.seconds:.1f} s")
             else:
-                print(f"{path.name}: {result.error} (exit {result.exit_code})", file=sys.stderr)
+                msg = result.error or "failed"
+                msg = msg if msg.startswith(path.name) else f"{path.name}: {msg}"
+                print(f"mangshen: {msg} (exit {result.exit_code})", file=sys.stderr)
     return worst(codes)
 
 

@@ -9,11 +9,8 @@ import pymupdf
 
 from service.types import BBox, Char
 
-_FLAGS = (
-    pymupdf.TEXT_PRESERVE_WHITESPACE
-    | pymupdf.TEXT_PRESERVE_LIGATURES
-    | pymupdf.TEXT_MEDIABOX_CLIP * 0  # keep text outside the crop box too: it is in the file
-)
+#: text outside the crop box is not read: sanitizing removes everything outside it
+_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_PRESERVE_LIGATURES
 
 
 def to_displayed(page: pymupdf.Page, rect: pymupdf.Rect | tuple[float, ...]) -> BBox:

@@ -50,7 +50,7 @@ def redact_document(path: Path, out_dir: Path, options: Options, pool: PagePool 
         with tempfile.TemporaryDirectory(prefix="mangshen-") as tmp, working_copy(src, Path(tmp)) as work:
             return _run(src, work, out_dir, options, pool, t0)
     except MangshenError as exc:
-        log.warning("input refused: exit %d (%s)", exc.exit_code, type(exc).__name__)
+        log.info("input refused: exit %d (%s)", exc.exit_code, type(exc).__name__)
         return _failed(path, exc, t0)
     finally:
         if own_pool:

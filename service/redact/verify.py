@@ -181,9 +181,26 @@ def pdf_metadata_problems(blind: Path) -> list[str]:
             if any(k in keys for k in ("JS", "Metadata", "EmbeddedFile", "Thumb")):
                 problems.append(f"object {xref} carries scripts, metadata, files or thumbnails")
                 break
+        if any(_offpage_chars(page) for page in doc):
+            problems.append("text outside the visible page left")
     finally:
         doc.close()
     return problems
+
+
+def _offpage_chars(page: pymupdf.Page) -> int:
+    """Characters wholly outside the visible page (never shown, but extractable)."""
+    visible = pymupdf.Rect(page.rect) * page.derotation_matrix
+    visible.normalize()
+    raw = page.get_text("rawdict", flags=0, clip=pymupdf.INFINITE_RECT())
+    return sum(
+        1
+        for block in raw.get("blocks", [])
+        for line in block.get("lines", [])
+        for span in line.get("spans", [])
+        for ch in span.get("chars", [])
+        if not pymupdf.Rect(ch["bbox"]).is_empty and not pymupdf.Rect(ch["bbox"]).intersects(visible)
+    )
 
 
 def image_metadata_problems(blind: Path, kind: Kind) -> list[str]:
