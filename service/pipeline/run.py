@@ -20,7 +20,7 @@ from service.pipeline.pool import PagePool
 from service.pipeline.verify_stage import verify_blind
 from service.pipeline.workcopy import working_copy
 from service.redact.apply import apply_image, apply_pdf
-from service.redact.propagate import propagate
+from service.redact.propagate import finalize
 from service.report.html import render_report
 from service.report.manifest import write_manifest
 from service.rules.policy import load_policy
@@ -64,7 +64,7 @@ def _run(src: SourceDoc, work: Path, out_dir: Path, options: Options, pool: Page
         PageContext(str(work), src.kind, p.index, options.ocr_dpi, profile_json, options.policy, options.limits)
         for p in src.pages
     ]
-    analyses: list[PageAnalysis] = propagate(pool.map(analyse_page, contexts))
+    analyses: list[PageAnalysis] = finalize(pool.map(analyse_page, contexts))
     pages = tuple(a.result for a in analyses)
     masks = {p.index: [r.bbox for r in p.regions] for p in pages}
     tmp_blind = out_dir / f".{blind_name}.partial"

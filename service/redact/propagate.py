@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from service.pipeline.context import PageAnalysis
-from service.redact.regions import spans_to_regions
+from service.redact.regions import snap_to_glyphs, spans_to_regions
 from service.types import Region, Span
 
 #: shortest strings worth propagating (squashed length): CJK / other
@@ -36,6 +36,17 @@ def _pattern(strings: dict[str, str]) -> re.Pattern[str] | None:
     alts = sorted(strings, key=len, reverse=True)
     parts = [r"\s*".join(re.escape(ch) for ch in s) for s in alts]
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+
+
+def finalize(analyses: list[PageAnalysis]) -> list[PageAnalysis]:
+    """The document-level decide step: propagate masked strings, then snap masks to glyphs."""
+    out = []
+    for a in propagate(analyses):
+        snapped = snap_to_glyphs(a.result.regions, a.text)
+        if snapped is not a.result.regions:
+            a = PageAnalysis(replace(a.result, regions=snapped), a.text)
+        out.append(a)
+    return out
 
 
 def propagate(analyses: list[PageAnalysis]) -> list[PageAnalysis]:

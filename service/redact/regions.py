@@ -7,6 +7,8 @@ OCR'd characters get a small margin, because their boxes come from pixels (skew,
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from service.types import BBox, PageText, Region, Span, sha256_text
 
 #: margin around OCR'd text, as a share of the line height
@@ -58,3 +60,33 @@ def _span_boxes(text: PageText, start: int, end: int) -> list[tuple[BBox, bool]]
                 out.append((b, is_ocr))
             run_start = i
     return out
+
+
+def snap_to_glyphs(regions: tuple[Region, ...], text: PageText) -> tuple[Region, ...]:
+    """Grow every mask over the whole of each text-layer glyph it touches.
+
+    MuPDF removes a glyph as soon as a redaction rectangle overlaps its box; a mask that
+    touches a neighbouring glyph (an OCR'd seal over printed text, a padded box) would remove
+    that glyph beyond the mask and change pixels outside it. Growing the mask to the glyph
+    keeps every change inside the black rectangle.
+    """
+    glyphs = [c.bbox for c in text.chars if c.source == "text" and c.bbox is not None]
+    if not glyphs:
+        return regions
+    out: list[Region] = []
+    for r in regions:
+        box = r.bbox
+        for _ in range(4):  # growing may touch further glyphs; a few rounds settle it
+            grown = box
+            for g in glyphs:
+                if _overlaps(grown, g) and not grown.contains(g):
+                    grown = grown.union(g)
+            if grown == box:
+                break
+            box = grown
+        out.append(r if box == r.bbox else replace(r, bbox=box))
+    return tuple(out)
+
+
+def _overlaps(a: BBox, b: BBox, eps: float = 0.01) -> bool:
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > eps and min(a.y1, b.y1) - max(a.y0, b.y0) > eps

@@ -27,7 +27,7 @@ from service.config import Limits
 from service.detect.engine import DetectionEngine
 from service.ingest.document import frame_to_bgr, open_image, open_pdf
 from service.ingest.sniff import Kind
-from service.ocr.textlayer import text_layer_lines
+from service.ocr.textlayer import image_boxes, text_layer_lines, to_unrotated
 from service.redact.apply import pixel_rect
 from service.types import BBox, Char, PageText
 
@@ -38,6 +38,10 @@ JPEG_BLOCK = 16
 #: PDF renders: masks grow by this many render pixels (anti-aliasing of the mask edge, and
 #: resampling of a scaled image whose pixels were blanked right up to the edge)
 PDF_GROW = 2
+#: ... and masks on a raster image by this many: the renderer's resampling filter spreads the
+#: blanked source pixels; those images are compared exactly at their own resolution instead
+#: (``image_pixels_changed``)
+PDF_IMAGE_GROW = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,16 +128,58 @@ def check_pdf_page(original: Path, blind: Path, index: int, masks: list[BBox], d
     """Render page ``index`` of both files; count changed pixels outside the masks."""
     src, out = open_pdf(original), open_pdf(blind)
     try:
-        a = _render(src.load_page(index), dpi)
-        b = _render(out.load_page(index), dpi)
+        page, blind_page = src.load_page(index), out.load_page(index)
+        images = image_boxes(page, min_side_pt=0.0)
+        a = _render(page, dpi)
+        b = _render(blind_page, dpi)
+        image_changes = image_pixels_changed(page, blind_page, masks)
     finally:
         src.close()
         out.close()
     if a.shape != b.shape:
         return PageCheck(int(a.shape[0] * a.shape[1]), _preview(a), _preview(b))
-    outside = ~_mask_array(a.shape[:2], masks, dpi / 72.0, grow=PDF_GROW)
-    changed = int(np.count_nonzero(np.any(a != b, axis=2) & outside))
+    on_image = [m for m in masks if any(m.intersects(i) for i in images)]
+    on_text = [m for m in masks if not any(m.intersects(i) for i in images)]
+    scale = dpi / 72.0
+    outside = ~(
+        _mask_array(a.shape[:2], on_text, scale, grow=PDF_GROW)
+        | _mask_array(a.shape[:2], on_image, scale, grow=PDF_IMAGE_GROW)
+    )
+    changed = int(np.count_nonzero(np.any(a != b, axis=2) & outside)) + image_changes
     return PageCheck(changed, _preview(a), _preview(b))
+
+
+def image_pixels_changed(page: pymupdf.Page, blind_page: pymupdf.Page, masks: list[BBox]) -> int:
+    """Compare every masked raster image at its own resolution: pixels outside the masks
+    (mapped into image space, grown by one image pixel for partly covered pixels) must be
+    identical. The page render then only needs a wide tolerance band around these masks."""
+    infos_a = page.get_image_info(xrefs=True)
+    infos_b = blind_page.get_image_info(xrefs=True)
+    if len(infos_a) != len(infos_b):
+        return 10**6
+    changed = 0
+    unrotated = [to_unrotated(page, m) for m in masks]
+    for ia, ib in zip(infos_a, infos_b, strict=True):
+        hit = [m for m in unrotated if m.intersects(pymupdf.Rect(ia["bbox"]))]
+        if not hit or not ia["xref"] or not ib["xref"]:
+            continue
+        pa = pymupdf.Pixmap(page.parent, ia["xref"])
+        pb = pymupdf.Pixmap(blind_page.parent, ib["xref"])
+        if (pa.width, pa.height, pa.n) != (pb.width, pb.height, pb.n):
+            changed += pa.width * pa.height
+            continue
+        arr_a = np.frombuffer(pa.samples, np.uint8).reshape(pa.height, pa.width, pa.n)
+        arr_b = np.frombuffer(pb.samples, np.uint8).reshape(pb.height, pb.width, pb.n)
+        inside = np.zeros((pa.height, pa.width), dtype=bool)
+        inv = ~pymupdf.Matrix(ia["transform"])
+        for m in hit:
+            r = m * inv  # unit square of the image
+            r.normalize()
+            x0, x1 = int(np.floor(r.x0 * pa.width)) - 1, int(np.ceil(r.x1 * pa.width)) + 1
+            y0, y1 = int(np.floor(r.y0 * pa.height)) - 1, int(np.ceil(r.y1 * pa.height)) + 1
+            inside[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = True
+        changed += int(np.count_nonzero(np.any(arr_a != arr_b, axis=2) & ~inside))
+    return changed
 
 
 def check_image_page(
