@@ -176,10 +176,19 @@ class PageText:
 
 
 def _same_line(a: BBox, b: BBox) -> bool:
-    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return overlap > 0.5 * min(a.height, b.height) and b.x0 >= a.x0 - 1e-6 and (
-        b.x0 - a.x1 < 3 * max(a.height, b.height)
-    )
+    """Whether ``b`` continues the run of characters in ``a``: next on a horizontal line, or
+    next on a vertical one (a page scanned sideways keeps its lines vertical)."""
+    v_overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    if v_overlap > 0.5 * min(a.height, b.height):
+        gap = max(b.x0 - a.x1, a.x0 - b.x1)
+        return gap < 3 * max(a.height, b.height)
+    h_overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+    if h_overlap > 0.5 * min(a.width, b.width):
+        gap = max(b.y0 - a.y1, a.y0 - b.y1)
+        return gap < 3 * max(a.width, b.width) and min(a.height, b.height) < 1.5 * max(
+            a.width, b.width
+        )
+    return False
 
 
 @dataclass(frozen=True, slots=True)

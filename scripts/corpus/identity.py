@@ -306,7 +306,8 @@ def make_unit(rng: random.Random) -> Unit:
         english = f"People's Hospital of {_cap(to_pinyin(_area_short(area)))}, {en}"
     else:
         name, english = f"{city.name}中医医院", f"{en} Hospital of Traditional Chinese Medicine"
-    postal = f"{rng.choice('0123456789')}{rng.randint(1, 9)}{digits(rng, 2)}00"
+    # real codes start 01-86 (the first digits name the province; 9 is unused)
+    postal = f"{rng.choice('012345678')}{rng.randint(1, 9)}{digits(rng, 2)}00"
     if rng.random() < 0.2:
         tel_area = rng.choice(
             ("010", "020", "021", "022", "023", "024", "025", "027", "028", "029")

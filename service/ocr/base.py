@@ -27,6 +27,9 @@ class OcrLine:
     chars: tuple[OcrChar, ...]
     conf: float
     bbox: BBox
+    #: reading-order row on the upright page: lines sharing a row (table cells, label and
+    #: value) are read as one line
+    row: int = 0
 
     @property
     def text(self) -> str:

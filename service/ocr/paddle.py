@@ -65,7 +65,8 @@ class PaddleOcrEngine:
                 if not str(text).strip():
                     continue
                 box = quad_to_bbox(poly)
-                out.append(OcrLine(interpolate_chars(str(text), box, float(score)), float(score), box))
+                chars = interpolate_chars(str(text), box, float(score))
+                out.append(OcrLine(chars, float(score), box, row=len(out)))
         return out
 
     def read(self, image: np.ndarray) -> OcrPage:
@@ -97,4 +98,4 @@ def _map(line: OcrLine, orientation: int, w: int, h: int) -> OcrLine:
         return None if b is None else box_to_original(b, orientation, w, h)
 
     chars = tuple(OcrChar(c.text, m(c.bbox), c.conf) for c in line.chars)
-    return OcrLine(chars, line.conf, box_to_original(line.bbox, orientation, w, h))
+    return OcrLine(chars, line.conf, box_to_original(line.bbox, orientation, w, h), line.row)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from typing import Any
 
 import cv2
@@ -67,8 +68,8 @@ class RapidOcrEngine:
         orientation, conf = self._orientation(image, quads)
         upright = to_upright(image, orientation)
         up_quads = [_rotate_quad(q, orientation, w, h) for q in quads]
-        up_quads = _sort_reading_order(up_quads)
-        lines = self._recognise(upright, up_quads)
+        ordered = _rows(up_quads)
+        lines = self._recognise(upright, [up_quads[i] for i, _ in ordered], [r for _, r in ordered])
         mapped = tuple(_map_line(line, orientation, w, h) for line in lines)
         return OcrPage(mapped, orientation, conf)
 
@@ -109,22 +110,28 @@ class RapidOcrEngine:
             return (base + 180) % 360, flipped / total
         return base, straight / total
 
-    def _recognise(self, upright: np.ndarray, quads: list[np.ndarray]) -> list[OcrLine]:
+    def _recognise(
+        self, upright: np.ndarray, quads: list[np.ndarray], rows: list[int]
+    ) -> list[OcrLine]:
         from rapidocr.ch_ppocr_rec import TextRecInput
 
         crops = self._ocr.crop_text_regions(upright, np.array(quads))
         keep = [i for i, c in enumerate(crops) if c.size]
         crops = [crops[i] for i in keep]
         quads = [quads[i] for i in keep]
+        rows = [rows[i] for i in keep]
         if not crops:
             return []
         rec = self._rec(TextRecInput(img=crops, return_word_box=True))
         rec = self._ocr.cal_rec_boxes(crops, np.array(quads), rec, True)
         lines: list[OcrLine] = []
-        for quad, txt, score, words in zip(quads, rec.txts or (), rec.scores, rec.word_results, strict=False):
+        for quad, row, txt, score, words in zip(
+            quads, rows, rec.txts or (), rec.scores, rec.word_results, strict=False
+        ):
             if not txt or not txt.strip():
                 continue
-            lines.append(_build_line(txt, float(score), words, quad_to_bbox(quad)))
+            line = _build_line(txt, float(score), words, quad_to_bbox(quad))
+            lines.append(replace(line, row=row))
         return lines
 
 
@@ -162,7 +169,7 @@ def _map_line(line: OcrLine, orientation: int, w: int, h: int) -> OcrLine:
         OcrChar(c.text, None if c.bbox is None else box_to_original(c.bbox, orientation, w, h), c.conf)
         for c in line.chars
     )
-    return OcrLine(chars, line.conf, box_to_original(line.bbox, orientation, w, h))
+    return OcrLine(chars, line.conf, box_to_original(line.bbox, orientation, w, h), line.row)
 
 
 def _rotate_quad(quad: np.ndarray, orientation: int, w: int, h: int) -> np.ndarray:
@@ -182,6 +189,21 @@ def _rotate_quad(quad: np.ndarray, orientation: int, w: int, h: int) -> np.ndarr
 
 
 def _sort_reading_order(quads: list[np.ndarray]) -> list[np.ndarray]:
+    return [quads[i] for i, _ in _rows(quads)]
+
+
+def _rows(quads: list[np.ndarray]) -> list[tuple[int, int]]:
+    """``(quad index, row)`` in reading order: a line joins the current row when its vertical
+    centre lies within the row's vertical extent; rows top to bottom, lines left to right."""
     boxes = [quad_to_bbox(q) for q in quads]
-    order = sorted(range(len(quads)), key=lambda i: (round(boxes[i].y0 / 12), boxes[i].x0))
-    return [quads[i] for i in order]
+    order = sorted(range(len(quads)), key=lambda i: (boxes[i].y0 + boxes[i].y1) / 2)
+    rows: list[list[int]] = []
+    extent: list[tuple[float, float]] = []
+    for i in order:
+        cy = (boxes[i].y0 + boxes[i].y1) / 2
+        if rows and extent[-1][0] <= cy <= extent[-1][1]:
+            rows[-1].append(i)
+        else:
+            rows.append([i])
+            extent.append((boxes[i].y0, boxes[i].y1))
+    return [(i, r) for r, members in enumerate(rows) for i in sorted(members, key=lambda j: boxes[j].x0)]

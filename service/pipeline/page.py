@@ -172,14 +172,16 @@ def _inside(chars: tuple[Char, ...], boxes: list[BBox]) -> list[Char]:
 
 def _ocr_text(ocr: OcrPage, scale: float, dx: float, dy: float) -> PageText:
     chars: list[Char] = []
-    for line in ocr.lines:
+    lines = ocr.lines
+    for k, line in enumerate(lines):
         for c in line.chars:
             box = None
             if c.bbox is not None:
                 b = c.bbox
                 box = BBox(b.x0 * scale + dx, b.y0 * scale + dy, b.x1 * scale + dx, b.y1 * scale + dy)
             chars.append(Char(c.text, box, c.conf, "ocr"))
-        chars.append(Char("\n", None, 1.0, "ocr"))
+        same_row = k + 1 < len(lines) and lines[k + 1].row == line.row
+        chars.append(Char(" " if same_row else "\n", None, 1.0, "ocr"))
     return PageText(tuple(chars))
 
 
