@@ -25,16 +25,19 @@ class DetectionEngine:
             found.extend(det.detect(text))
         return self._decide(text, found)
 
-    def _decide(self, text: str, spans: list[Span]) -> list[Span]:
+    def filter(self, text: str, spans: list[Span]) -> list[Span]:
+        """The policy applied to spans from any detector: categories, score, allow-list."""
         allowed = {_squash(t) for t in self.policy.allow_list}
-        keep = [
+        return [
             s
             for s in spans
             if s.category in self.policy.categories
             and s.score >= self.policy.min_score
             and _squash(text[s.start : s.end]) not in allowed
         ]
-        return merge_spans(keep)
+
+    def _decide(self, text: str, spans: list[Span]) -> list[Span]:
+        return merge_spans(self.filter(text, spans))
 
 
 def merge_spans(spans: list[Span]) -> list[Span]:

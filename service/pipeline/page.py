@@ -13,6 +13,7 @@ import numpy as np
 import pymupdf
 
 from service.detect.engine import DetectionEngine, build_engine
+from service.detect.layout import LayoutDetector
 from service.errors import MangshenError, PageAnalysisError
 from service.ingest.document import open_pdf, read_frame
 from service.ingest.sniff import Kind
@@ -55,6 +56,11 @@ def get_engine(profile_json: str, policy: str) -> DetectionEngine:
     return build_engine(parse_profile(profile_json), policy)
 
 
+@lru_cache(maxsize=1)
+def _layout() -> LayoutDetector:
+    return LayoutDetector()
+
+
 def analyse_page(ctx: PageContext) -> PageAnalysis:
     unit: Unit
     try:
@@ -77,6 +83,7 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
         ) from exc
     engine = get_engine(ctx.profile_json, ctx.policy)
     spans = engine.detect(text.text)
+    spans += engine.filter(text.text, _layout().detect(text, orientation, page_w, page_h))
     regions = spans_to_regions(text, spans, unit=unit, page_w=page_w, page_h=page_h)
     if orientation:
         warns.insert(0, f"page not upright: text rotated {orientation}°")
