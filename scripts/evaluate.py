@@ -105,6 +105,8 @@ def _print(scope2: Tally, everything: Tally, leaks: int, meta: int, geom: int, f
     print(f"speed: {pages / secs:.2f} pages/s ({secs / max(pages, 1):.2f} s/page, {secs:.0f} s)")
     if scope2.misses:
         print("issue #2 misses:", ", ".join(scope2.misses[:30]))
+    if everything.over:
+        print("over-redacted:", " | ".join(everything.over[:30]))
 
 
 def main() -> None:

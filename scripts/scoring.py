@@ -43,6 +43,8 @@ class Tally:
     keep_total: int = 0
     keep_masked: int = 0
     misses: list[str] = field(default_factory=list)
+    #: must-stay-readable items that were masked (their text is not identifying)
+    over: list[str] = field(default_factory=list)
 
     def add_page(self, truth: dict[str, Any], masks: Sequence[BBox], scope: str, where: str) -> None:
         for ent in truth.get("entities", []):
@@ -58,6 +60,7 @@ class Tally:
             self.keep_total += 1
             if covered_share(item["bbox"], masks) > KEEP_SHARE:
                 self.keep_masked += 1
+                self.over.append(f"{where} {item['text']}")
 
     def recall(self, category: str) -> float:
         t = self.total.get(category, 0)

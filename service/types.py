@@ -149,18 +149,24 @@ class PageText:
         return PageText(tuple(Char(ch, None) for ch in text))
 
     def boxes_for(self, start: int, end: int) -> list[BBox]:
-        """Per-line boxes covering the characters ``[start, end)``.
+        """Boxes covering the characters ``[start, end)``: one per line the span touches.
 
-        Neighbouring characters on the same line merge into one box; a span that wraps over a
-        line break yields one box per line.
+        A run of characters merges into one box until a line boundary (``"\n"``, or ``"\t"``
+        between two lines read on one row) or a jump in position; the merge works for lines
+        in any direction (a page scanned sideways has vertical lines).
         """
         out: list[BBox] = []
         current: BBox | None = None
         for ch in self.chars[start:end]:
+            if ch.text in LINE_BREAKS:
+                if current is not None:
+                    out.append(current)
+                current = None
+                continue
             if ch.bbox is None or ch.bbox.is_empty:
                 continue
             b = ch.bbox
-            if current is not None and _same_line(current, b):
+            if current is not None and _near(current, b):
                 current = current.union(b)
             else:
                 if current is not None:
@@ -175,20 +181,16 @@ class PageText:
         return min(confs) if confs else 1.0
 
 
-def _same_line(a: BBox, b: BBox) -> bool:
-    """Whether ``b`` continues the run of characters in ``a``: next on a horizontal line, or
-    next on a vertical one (a page scanned sideways keeps its lines vertical)."""
-    v_overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
-    if v_overlap > 0.5 * min(a.height, b.height):
-        gap = max(b.x0 - a.x1, a.x0 - b.x1)
-        return gap < 3 * max(a.height, b.height)
-    h_overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
-    if h_overlap > 0.5 * min(a.width, b.width):
-        gap = max(b.y0 - a.y1, a.y0 - b.y1)
-        return gap < 3 * max(a.width, b.width) and min(a.height, b.height) < 1.5 * max(
-            a.width, b.width
-        )
-    return False
+#: characters that end a line in the reading text (``"\t"`` separates lines on one row)
+LINE_BREAKS = frozenset("\n\t")
+
+
+def _near(run: BBox, b: BBox) -> bool:
+    """Whether glyph ``b`` continues ``run`` on the same line (no jump in position)."""
+    size = max(min(b.width, b.height), 1e-6)
+    gap_x = max(b.x0 - run.x1, run.x0 - b.x1, 0.0)
+    gap_y = max(b.y0 - run.y1, run.y0 - b.y1, 0.0)
+    return max(gap_x, gap_y) < 3 * size
 
 
 @dataclass(frozen=True, slots=True)

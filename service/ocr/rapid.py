@@ -149,17 +149,7 @@ def _build_line(txt: str, score: float, words: Any, line_box: BBox) -> OcrLine:
             gi += 1
         else:  # the aligner lost this glyph: fall back to the whole line box (over-masks)
             chars.append(OcrChar(ch, line_box, score))
-    text_chars = [c for c in chars if c.bbox is not None]
-    if not text_chars:
-        return OcrLine(tuple(chars), score, line_box)
-    # never let a char box stick out of its line vertically, but cover the whole line height
-    fixed = tuple(
-        OcrChar(c.text, BBox(c.bbox.x0, line_box.y0, c.bbox.x1, line_box.y1), c.conf)
-        if c.bbox is not None
-        else c
-        for c in chars
-    )
-    return OcrLine(fixed, score, line_box)
+    return OcrLine(tuple(chars), score, line_box)
 
 
 def _map_line(line: OcrLine, orientation: int, w: int, h: int) -> OcrLine:

@@ -188,7 +188,7 @@ def _ocr_text(ocr: OcrPage, scale: float, dx: float, dy: float) -> PageText:
                 box = BBox(b.x0 * scale + dx, b.y0 * scale + dy, b.x1 * scale + dx, b.y1 * scale + dy)
             chars.append(Char(c.text, box, c.conf, "ocr"))
         same_row = k + 1 < len(lines) and lines[k + 1].row == line.row
-        chars.append(Char(" " if same_row else "\n", None, 1.0, "ocr"))
+        chars.append(Char("\t" if same_row else "\n", None, 1.0, "ocr"))
     return PageText(tuple(chars))
 
 

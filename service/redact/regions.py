@@ -11,7 +11,8 @@ from dataclasses import replace
 
 from service.types import BBox, PageText, Region, Span, sha256_text
 
-#: margin around OCR'd text, as a share of the line height
+#: margin around OCR'd text, as a share of the line height (the short side of the box: lines
+#: of a page scanned sideways are vertical)
 OCR_PAD = 0.12
 
 
@@ -25,7 +26,7 @@ def spans_to_regions(
         digest = sha256_text(snippet)
         for box, is_ocr in _span_boxes(text, span.start, span.end):
             if is_ocr:
-                pad = max(1.0 if unit == "px" else 0.4, OCR_PAD * box.height)
+                pad = max(1.0 if unit == "px" else 0.4, OCR_PAD * min(box.width, box.height))
                 box = box.expand(pad)
             box = box.clip(page_w, page_h)
             if box.is_empty:
