@@ -29,7 +29,7 @@ from service.types import BBox
 log = logging.getLogger(__name__)
 
 #: longest side of the copy used for text detection (the full image is used for recognition)
-DET_MAX_SIDE = 1280
+DET_MAX_SIDE = 960
 #: how many of the longest lines the direction classifier looks at
 CLS_SAMPLE = 16
 
@@ -149,7 +149,25 @@ def _build_line(txt: str, score: float, words: Any, line_box: BBox) -> OcrLine:
             gi += 1
         else:  # the aligner lost this glyph: fall back to the whole line box (over-masks)
             chars.append(OcrChar(ch, line_box, score))
-    return OcrLine(tuple(chars), score, line_box)
+    return OcrLine(_stretch_ends(chars, line_box), score, line_box)
+
+
+def _stretch_ends(chars: list[OcrChar], line_box: BBox) -> tuple[OcrChar, ...]:
+    """Glyph boxes are least precise at the ends of a line (the recogniser places them from
+    its time steps); the detected line box is the reliable extent of the ink. The first and
+    last glyphs reach out to it (upright image: lines run left to right)."""
+    inked = [i for i, c in enumerate(chars) if c.bbox is not None]
+    if not inked:
+        return tuple(chars)
+    out = list(chars)
+    first, last = inked[0], inked[-1]
+    b = out[first].bbox
+    assert b is not None
+    out[first] = OcrChar(out[first].text, BBox(min(b.x0, line_box.x0), b.y0, b.x1, b.y1), out[first].conf)
+    b = out[last].bbox
+    assert b is not None
+    out[last] = OcrChar(out[last].text, BBox(b.x0, b.y0, max(b.x1, line_box.x1), b.y1), out[last].conf)
+    return tuple(out)
 
 
 def _map_line(line: OcrLine, orientation: int, w: int, h: int) -> OcrLine:

@@ -14,6 +14,7 @@ from service.types import BBox, PageText, Region, Span, sha256_text
 #: margin around OCR'd text, as a share of the line height (the short side of the box: lines
 #: of a page scanned sideways are vertical)
 OCR_PAD = 0.12
+OCR_PAD_ALONG = 0.25
 
 
 def spans_to_regions(
@@ -26,8 +27,7 @@ def spans_to_regions(
         digest = sha256_text(snippet)
         for box, is_ocr in _span_boxes(text, span.start, span.end):
             if is_ocr:
-                pad = max(1.0 if unit == "px" else 0.4, OCR_PAD * min(box.width, box.height))
-                box = box.expand(pad)
+                box = _pad_ocr(box, unit)
             box = box.clip(page_w, page_h)
             if box.is_empty:
                 continue
@@ -44,6 +44,15 @@ def spans_to_regions(
                 )
             )
     return regions
+
+
+def _pad_ocr(box: BBox, unit: str) -> BBox:
+    """A margin around OCR'd text: ``OCR_PAD`` of the line height across the line and
+    ``OCR_PAD_ALONG`` along it (recognisers place glyph edges least precisely at the ends)."""
+    least = 1.0 if unit == "px" else 0.4
+    line = min(box.width, box.height)
+    across, along = max(least, OCR_PAD * line), max(least, OCR_PAD_ALONG * line)
+    return box.expand(along, across) if box.width >= box.height else box.expand(across, along)
 
 
 def _span_boxes(text: PageText, start: int, end: int) -> list[tuple[BBox, bool]]:
