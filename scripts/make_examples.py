@@ -10,6 +10,7 @@ a pasted scan, plus ``examples/profile.json``.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ EXAMPLES = (
 
 
 def main() -> None:
+    os.environ["MANGSHEN_DRAWN_FACES"] = "1"  # never publish the shared (test-only) photos
     out = ROOT / "examples"
     docs = out / "docs"
     docs.mkdir(parents=True, exist_ok=True)

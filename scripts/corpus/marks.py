@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import random
 from functools import lru_cache
 
 import numpy as np
 import pymupdf
 import segno
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from scripts.corpus import data
 
@@ -101,9 +102,27 @@ def _largest_face(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(x), int(y), int(fw), int(fh)
 
 
+def drawn_portrait(rng: random.Random) -> Image.Image:
+    """A drawn stand-in for an ID photo (for files we publish: the shared face photos are for
+    internal testing only)."""
+    img = Image.new("RGB", (300, 400), (rng.randint(60, 90), rng.randint(110, 150), rng.randint(190, 230)))
+    d = ImageDraw.Draw(img)
+    skin = (rng.randint(215, 240), rng.randint(180, 200), rng.randint(150, 170))
+    d.ellipse((40, 300, 260, 520), fill=(40, 40, 50))  # shoulders
+    d.rectangle((125, 250, 175, 320), fill=skin)  # neck
+    d.ellipse((80, 80, 220, 270), fill=skin)  # face
+    d.chord((75, 60, 225, 200), 180, 360, fill=(25, 20, 20))  # hair
+    for ex in (120, 180):
+        d.ellipse((ex - 9, 160, ex + 9, 172), fill=(30, 30, 30))
+    d.arc((125, 205, 175, 235), 20, 160, fill=(150, 60, 60), width=3)
+    return img
+
+
 def face_jpeg(rng: random.Random, w_pt: float, h_pt: float) -> bytes:
-    files = data.portrait_files()
-    img = _portrait(str(rng.choice(files)))
+    if os.environ.get("MANGSHEN_DRAWN_FACES"):
+        img = drawn_portrait(rng)
+    else:
+        img = _portrait(str(rng.choice(data.portrait_files())))
     target = (max(60, int(w_pt * 2.5)), max(80, int(h_pt * 2.5)))
     img = img.resize(target, Image.Resampling.BILINEAR)
     buf = io.BytesIO()
