@@ -13,13 +13,6 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from scripts.corpus.data import shared_data_dir
-from service.detect.validators import gb11643_check_digit
-from service.types import CATEGORIES, MARK_CATEGORIES, TEXT_CATEGORIES
-
-if not (shared_data_dir() / "regions" / "cities.csv").is_file():
-    pytest.skip("shared test data not available", allow_module_level=True)
-
 from scripts.corpus import (
     KINDS,
     ORIENTATIONS,
@@ -30,6 +23,8 @@ from scripts.corpus import (
     schedule,
 )
 from scripts.corpus.variants import SCAN_VARIANTS
+from service.detect.validators import gb11643_check_digit
+from service.types import CATEGORIES, MARK_CATEGORIES, TEXT_CATEGORIES
 
 
 def _chars(page: pymupdf.Page) -> list[tuple[str, float, float]]:

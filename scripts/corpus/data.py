@@ -49,11 +49,17 @@ def shared_data_dir() -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
+#: redistributable copies shipped in the repo (redaction_rules/data/SOURCES.md)
+BUNDLED = Path(__file__).resolve().parents[2] / "redaction_rules" / "data"
+
+
 def _rows(*parts: str) -> list[dict[str, str]]:
     path = shared_data_dir().joinpath(*parts)
     if not path.is_file():
+        path = BUNDLED / parts[-1]
+    if not path.is_file():
         raise FileNotFoundError(
-            f"shared test data missing: {path} (set MANGSHEN_SHARED_DATA to the data folder)"
+            f"test data missing: {'/'.join(parts)} (set MANGSHEN_SHARED_DATA to the data folder)"
         )
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -137,7 +143,7 @@ def portrait_files() -> list[Path]:
     """ID-photo-like portraits; falls back to any image listed in faces/index.csv."""
     base = shared_data_dir() / "faces"
     found = [base / name for name in _PORTRAITS if (base / name).is_file()]
-    if found:
-        return found
+    if found or not (base / "index.csv").is_file():
+        return found  # empty without the shared photos: the generator draws portraits
     rows = _rows("faces", "index.csv")
     return [base / r["file"] for r in rows if (base / r["file"]).is_file()]

@@ -119,10 +119,11 @@ def drawn_portrait(rng: random.Random) -> Image.Image:
 
 
 def face_jpeg(rng: random.Random, w_pt: float, h_pt: float) -> bytes:
-    if os.environ.get("MANGSHEN_DRAWN_FACES"):
+    files = data.portrait_files()
+    if os.environ.get("MANGSHEN_DRAWN_FACES") or not files:
         img = drawn_portrait(rng)
     else:
-        img = _portrait(str(rng.choice(data.portrait_files())))
+        img = _portrait(str(rng.choice(files)))
     target = (max(60, int(w_pt * 2.5)), max(80, int(h_pt * 2.5)))
     img = img.resize(target, Image.Resampling.BILINEAR)
     buf = io.BytesIO()
