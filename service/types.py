@@ -13,6 +13,7 @@ depends on nothing else in the package. Conventions:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
@@ -93,6 +94,11 @@ class BBox:
             and self.x1 + tol >= other.x1
             and self.y1 + tol >= other.y1
         )
+
+    def centre_in(self, boxes: Iterable[BBox]) -> bool:
+        """Whether this box's centre lies inside any of ``boxes`` (a glyph under a mask)."""
+        cx, cy = (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+        return any(b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1 for b in boxes)
 
     def expand(self, dx: float, dy: float | None = None) -> BBox:
         dy = dx if dy is None else dy

@@ -169,10 +169,8 @@ def _inside(chars: tuple[Char, ...], boxes: list[BBox]) -> list[Char]:
     exactly from the text layer; its OCR twin would only add looser (padded) masks."""
     out: list[Char] = []
     for c in chars:
-        if c.bbox is not None:
-            cx, cy = (c.bbox.x0 + c.bbox.x1) / 2, (c.bbox.y0 + c.bbox.y1) / 2
-            if not any(b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1 for b in boxes):
-                continue
+        if c.bbox is not None and not c.bbox.centre_in(boxes):
+            continue
         out.append(c)
     return out
 

@@ -50,8 +50,7 @@ def _reocr_findings(job: _PageJob) -> int:
     leaks = 0
     for span in spans:
         for box in text.boxes_for(span.start, span.end):
-            cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
-            if not any(m.x0 <= cx <= m.x1 and m.y0 <= cy <= m.y1 for m in masks):
+            if not box.centre_in(masks):
                 leaks += 1
                 break
     return leaks

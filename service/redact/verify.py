@@ -95,8 +95,7 @@ def residual_ocr_text(text: PageText, masks: list[BBox]) -> PageText:
 
 
 def _under_mask(b: BBox, masks: list[BBox]) -> bool:
-    cx, cy = (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2
-    return any(m.x0 <= cx <= m.x1 and m.y0 <= cy <= m.y1 for m in masks)
+    return b.centre_in(masks)
 
 
 # -- pixels ---------------------------------------------------------------------------------
