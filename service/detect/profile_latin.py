@@ -56,8 +56,9 @@ COMMON_SURNAMES = (
 )
 _VOWELS = frozenset("aeiouv")
 _WORD_BEFORE = r"(?<![a-z0-9])"
-_WORD_AFTER = r"(?![a-z0-9])"
-_NAME_AFTER = r"(?![a-z0-9]|-[a-z])"  # San in "San-ming" is not a whole given name
+#: a name may be followed by affiliation digits ("Qiu Jingwei1, Lu Haiying2")
+_WORD_AFTER = r"(?![a-z])"
+_NAME_AFTER = r"(?![a-z]|-[a-z])"  # San in "San-ming" is not a whole given name; digits may follow
 _SYL_SEP = r"[\s\-]*"
 _FAMILY_FIRST_SEP = r"(?:[ \t]*,\s*|[\s\-]*)"
 _FAMILY_FIRST_SEP_INIT = r"(?:[ \t]*,\s*|[\s\-]+)"

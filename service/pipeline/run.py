@@ -73,7 +73,7 @@ def _run(src: SourceDoc, work: Path, out_dir: Path, options: Options, pool: Page
             apply_pdf(work, masks, tmp_blind)
         else:
             apply_image(work, src.kind, masks, tmp_blind, options.limits)
-        verification, previews = verify_blind(src, work, tmp_blind, analyses, options, pool)
+        verification, previews, check_warnings = verify_blind(src, work, tmp_blind, analyses, options, pool)
         passed = verification.passed
         if passed:
             final = out_dir / blind_name
@@ -94,7 +94,7 @@ def _run(src: SourceDoc, work: Path, out_dir: Path, options: Options, pool: Page
         policy=options.policy,
         pages=pages,
         verification=verification,
-        warnings=src.warnings,
+        warnings=src.warnings + tuple(check_warnings),
         exit_code=0 if passed else int(error.exit_code) if error else 0,
         error=str(error) if error else None,
         seconds=round(time.perf_counter() - t0, 3),
