@@ -70,3 +70,33 @@ def image_boxes(page: pymupdf.Page, min_side_pt: float = 16.0) -> list[BBox]:
         if box.width >= min_side_pt and box.height >= min_side_pt:
             out.append(box)
     return out
+
+
+def unreadable_images(page: pymupdf.Page) -> list[BBox]:
+    """Displayed boxes of images on the page whose data cannot be decoded. MuPDF pads or
+    blanks them (so nothing can be read there) while another viewer might show them.
+
+    Must run before anything else decodes the page's images: MuPDF warns on the first decode
+    only and caches the result.
+    """
+    out: list[BBox] = []
+    for img in page.get_images(full=True):
+        xref = img[0]
+        pymupdf.TOOLS.reset_mupdf_warnings()
+        try:
+            pymupdf.Pixmap(page.parent, xref)
+            broken = any(w in pymupdf.TOOLS.mupdf_warnings().lower() for w in _DECODE_ERRORS)
+        except Exception:
+            broken = True
+        if not broken:
+            continue
+        for rect in page.get_image_rects(xref):
+            box = to_displayed(page, rect).clip(page.rect.width, page.rect.height)
+            if not box.is_empty:
+                out.append(box)
+    return out
+
+
+#: MuPDF warnings that mean an image was padded or replaced because its data is damaged
+_DECODE_ERRORS = ("truncated image", "jpeg error", "premature end", "read error",
+                  "corrupt", "invalid", "cannot decode")

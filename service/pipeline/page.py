@@ -6,6 +6,7 @@ Runs in worker processes; engines load once per process and are cached here.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,11 +19,11 @@ from service.errors import MangshenError, PageAnalysisError
 from service.ingest.document import open_pdf, read_frame
 from service.ingest.sniff import Kind
 from service.ocr.base import OcrEngine, OcrPage
-from service.ocr.textlayer import image_boxes, text_layer_lines
+from service.ocr.textlayer import image_boxes, text_layer_lines, unreadable_images
 from service.pipeline.context import PageAnalysis, PageContext
 from service.profile import parse_profile
 from service.redact.regions import spans_to_regions
-from service.types import BBox, Char, PageResult, PageText, Unit
+from service.types import BBox, Char, PageResult, PageText, Region, Unit
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +66,15 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
     unit: Unit
     try:
         if ctx.kind is Kind.pdf:
-            text, page_w, page_h, orientation, warns, ocr_used = _read_pdf_page(ctx)
+            reading = _read_pdf_page(ctx)
             unit = "pt"
         else:
             image = read_frame(Path(ctx.path), ctx.index, ctx.limits)
-            page_h, page_w = float(image.shape[0]), float(image.shape[1])
             ocr = get_ocr().read(image)
-            text = _ocr_text(ocr, scale=1.0, dx=0.0, dy=0.0)
-            orientation, warns, ocr_used = ocr.orientation, _ocr_warnings(ocr), True
+            reading = Reading(
+                _ocr_text(ocr, scale=1.0, dx=0.0, dy=0.0), float(image.shape[1]),
+                float(image.shape[0]), ocr.orientation, _ocr_warnings(ocr), True,
+            )
             unit = "px"
     except MangshenError:
         raise
@@ -81,10 +83,17 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
         raise PageAnalysisError(
             f"page {ctx.index + 1} could not be analysed ({type(exc).__name__}); nothing released"
         ) from exc
+    text, page_w, page_h = reading.text, reading.width, reading.height
+    orientation, warns, ocr_used = reading.orientation, reading.warnings, reading.ocr_used
     engine = get_engine(ctx.profile_json, ctx.policy)
     spans = engine.detect(text.text)
     spans += engine.filter(text.text, _layout().detect(text, orientation, page_w, page_h))
     regions = spans_to_regions(text, spans, unit=unit, page_w=page_w, page_h=page_h)
+    regions += [
+        Region(b, "other", "mark", "fail_closed.unreadable_image", 1.0,
+               explanation="image could not be decoded: masked whole")
+        for b in reading.unreadable
+    ]
     if orientation:
         warns.insert(0, f"page not upright: text rotated {orientation}°")
     result = PageResult(
@@ -116,11 +125,26 @@ def read_raster_text(ctx: PageContext) -> PageText:
         doc.close()
 
 
-def _read_pdf_page(ctx: PageContext) -> tuple[PageText, float, float, int, list[str], bool]:
+@dataclass
+class Reading:
+    """What reading one page produced (before detection)."""
+
+    text: PageText
+    width: float
+    height: float
+    orientation: int
+    warnings: list[str]
+    ocr_used: bool
+    #: raster images that could not be decoded: masked whole (fail closed)
+    unreadable: list[BBox] = field(default_factory=list)
+
+
+def _read_pdf_page(ctx: PageContext) -> Reading:
     doc = open_pdf(Path(ctx.path))
     try:
         page = doc.load_page(ctx.index)
         page_w, page_h = page.rect.width, page.rect.height
+        unreadable = unreadable_images(page)  # first: MuPDF warns only on the first decode
         lines = text_layer_lines(page)
         chars: list[Char] = []
         for line in lines:
@@ -136,8 +160,11 @@ def _read_pdf_page(ctx: PageContext) -> tuple[PageText, float, float, int, list[
                 chars.append(Char("\n", None))
                 chars.extend(_inside(_ocr_text(ocr, scale, dx, dy).chars, boxes))
                 warns.extend(_ocr_warnings(ocr))
-                orientation = orientation or ocr.orientation
-        return PageText(tuple(chars)), page_w, page_h, orientation, warns, ocr_used
+                if len(ocr.lines) >= 2 and ocr.orientation_conf >= 0.7:
+                    orientation = orientation or ocr.orientation
+        if unreadable:
+            warns.append(f"unreadable image: {len(unreadable)} image(s) could not be decoded and were masked whole")
+        return Reading(PageText(tuple(chars)), page_w, page_h, orientation, warns, ocr_used, unreadable)
     finally:
         doc.close()
 
