@@ -45,9 +45,8 @@ def build_manifest(result: Result) -> dict[str, Any]:
             "metadata_clean": v.metadata_clean,
         },
         "warnings": list(result.warnings)
-        + [f"page {p.index + 1}: {w}" for p in result.pages for w in p.warnings],
-        "exit_code": result.exit_code,
-        "error": result.error,
+        + [f"page {p.index + 1}: {w}" for p in result.pages for w in p.warnings]
+        + ([f"not released: {result.error}"] if result.error else []),
     }
 
 

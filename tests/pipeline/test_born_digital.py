@@ -42,6 +42,9 @@ def test_manifest_has_no_identifying_text(tmp_path: Path) -> None:
             if len(ent["text"]) >= 2:
                 assert ent["text"] not in raw
     m = manifest(run)
+    assert set(m) == {"version", "input", "output", "policy", "pages", "verification", "warnings"}
+    assert set(m["pages"][0]) == {"index", "width", "height", "unit", "orientation",
+                                  "needs_masking", "regions"}
     assert m["version"] == 1 and m["input"]["pages"] == 1
     assert m["pages"][0]["unit"] == "pt" and m["pages"][0]["regions"]
     region = m["pages"][0]["regions"][0]
