@@ -80,6 +80,9 @@ def verify_blind(
     results = pool.map(_check, jobs)
     checks = [c for c, _ in results]
     changed = sum(c.changed_pixels for c in checks)
+    unpainted = sum(c.unpainted_pixels for c in checks)
+    if unpainted:
+        problems.append(f"{unpainted} pixel(s) inside the masks are not black")
     reocr_findings = sum(n for _, n in results)
 
     snippets = {r.snippet for a in analyses for r in a.result.regions if r.snippet}

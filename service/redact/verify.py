@@ -43,6 +43,9 @@ PDF_GROW = 2
 #: (measured). Removing or adding ink changes core pixels by far more; changes up to this
 #: bound are counted separately and reported as a warning, not as a failure.
 PDF_TOLERANCE = 96
+#: a painted mask renders at most this bright (PDF renders; JPEG after re-encoding)
+PDF_BLACK = 24
+JPEG_BLACK = 72
 #: ... and masks on a raster image by this many: the renderer's resampling filter spreads the
 #: blanked source pixels; those images are compared exactly at their own resolution instead
 #: (``image_pixels_changed``)
@@ -56,6 +59,8 @@ class PageCheck:
     blind_preview: bytes
     #: PDF: pixels outside masks that changed by at most ``PDF_TOLERANCE`` levels
     faint_pixels: int = 0
+    #: pixels inside the masks (one pixel in from the edge) that are not black
+    unpainted_pixels: int = 0
 
 
 # -- text -----------------------------------------------------------------------------------
@@ -154,7 +159,8 @@ def check_pdf_page(original: Path, blind: Path, index: int, masks: list[BBox], d
     delta = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2)
     changed = int(np.count_nonzero((delta > PDF_TOLERANCE) & outside)) + image_changes
     faint = int(np.count_nonzero((delta > 0) & (delta <= PDF_TOLERANCE) & outside))
-    return PageCheck(changed, _preview(a), _preview(b), faint)
+    unpainted = _unpainted(b, masks, scale, PDF_BLACK)
+    return PageCheck(changed, _preview(a), _preview(b), faint, unpainted)
 
 
 def image_pixels_changed(page: pymupdf.Page, blind_page: pymupdf.Page, masks: list[BBox]) -> int:
@@ -204,7 +210,14 @@ def check_image_page(
         outside = ~_mask_array(a.shape[:2], masks, 1.0, grow=0)
         diff = np.any(a != b, axis=2)
     changed = int(np.count_nonzero(diff & outside))
-    return PageCheck(changed, _preview(a), _preview(b))
+    black = JPEG_BLACK if kind is Kind.jpeg else 0
+    return PageCheck(changed, _preview(a), _preview(b), 0, _unpainted(b, masks, 1.0, black))
+
+
+def _unpainted(blind: np.ndarray, masks: list[BBox], scale: float, black: int) -> int:
+    """Pixels inside the masks (one pixel in from their edges) brighter than ``black``."""
+    inside = _mask_array(blind.shape[:2], masks, scale, grow=-1)
+    return int(np.count_nonzero((blind.max(axis=2) > black) & inside))
 
 
 def _frame(path: Path, index: int, limits: Limits) -> tuple[np.ndarray, str, tuple[int, int]]:

@@ -50,3 +50,42 @@ def test_born_digital_page_with_embedded_scan(tmp_path: Path) -> None:
     assert misses(run) == []
     assert manifest(run)["pages"][0]["regions"]
     assert any(r["source"] == "ocr" for r in manifest(run)["pages"][0]["regions"])
+
+
+def test_verify_ocr_rereads_the_blind_copy(tmp_path: Path) -> None:
+    """--verify-ocr: the blind scan is OCR'd afresh and nothing identifying is found unmasked."""
+    import random
+
+    from scripts.corpus import make_document
+    from service.config import Options
+    from service.pipeline.run import redact_document
+    from service.profile import Profile
+
+    gen = make_document("award_cert", "scan_png", random.Random(5), noise=False, skew=0.0)
+    src = tmp_path / "award.png"
+    src.write_bytes(gen.data)
+    options = Options(profile=Profile.model_validate(gen.profile), jobs=1, verify_ocr=True)
+    result = redact_document(src, tmp_path / "out", options)
+    assert result.exit_code == 0, result.error
+    assert result.verification.rescan_findings == 0
+
+
+def test_verification_catches_an_unpainted_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A redaction step that does nothing: masks are checked to be painted black."""
+    import random
+    import shutil
+
+    from scripts.corpus import make_document
+    from service.config import Options
+    from service.pipeline import run as run_mod
+    from service.profile import Profile
+
+    monkeypatch.setattr(run_mod, "apply_image", lambda src, kind, masks, out, limits: shutil.copyfile(src, out))
+    gen = make_document("award_cert", "scan_png", random.Random(5), noise=False, skew=0.0)
+    src = tmp_path / "award.png"
+    src.write_bytes(gen.data)
+    options = Options(profile=Profile.model_validate(gen.profile), jobs=1, verify_ocr=True)
+    result = run_mod.redact_document(src, tmp_path / "out", options)
+    assert result.exit_code == 5
+    assert any("not black" in p for p in result.verification.problems)
+    assert not (tmp_path / "out" / "award.blind.png").exists()
