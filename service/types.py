@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Literal
 
 TEXT_CATEGORIES: tuple[str, ...] = (
@@ -182,9 +181,6 @@ class PageText:
             out.append(current)
         return out
 
-    def min_conf(self, start: int, end: int) -> float:
-        confs = [c.conf for c in self.chars[start:end] if c.bbox is not None]
-        return min(confs) if confs else 1.0
 
 
 #: characters that end a line in the reading text (``"\t"`` separates lines on one row)
@@ -214,9 +210,6 @@ class Span:
         if not 0 <= self.start < self.end:
             raise ValueError(f"empty or negative span [{self.start}, {self.end})")
 
-    def overlaps(self, other: Span) -> bool:
-        return self.start < other.end and other.start < self.end
-
     def covers(self, other: Span) -> bool:
         return self.start <= other.start and other.end <= self.end
 
@@ -237,13 +230,6 @@ class Region:
     text_sha256: str | None = None
     snippet: str | None = field(default=None, compare=False)
     explanation: str = field(default="", compare=False)
-
-
-class Orientation(int, Enum):
-    UP = 0
-    RIGHT = 90
-    DOWN = 180
-    LEFT = 270
 
 
 @dataclass(frozen=True, slots=True)

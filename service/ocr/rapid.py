@@ -196,10 +196,6 @@ def _rotate_quad(quad: np.ndarray, orientation: int, w: int, h: int) -> np.ndarr
     return np.array([tl, tr, br, bl], dtype=np.float32)
 
 
-def _sort_reading_order(quads: list[np.ndarray]) -> list[np.ndarray]:
-    return [quads[i] for i, _ in _rows(quads)]
-
-
 def _rows(quads: list[np.ndarray]) -> list[tuple[int, int]]:
     """``(quad index, row)`` in reading order: a line joins the current row when its vertical
     centre lies within the row's vertical extent; rows top to bottom, lines left to right."""

@@ -24,7 +24,7 @@ from service.redact.propagate import finalize
 from service.report.html import render_report
 from service.report.manifest import write_manifest
 from service.rules.policy import load_policy
-from service.types import PageResult, Result, Verification
+from service.types import Result, Verification
 
 log = logging.getLogger(__name__)
 
@@ -158,5 +158,3 @@ def _log_result(result: Result) -> None:
         result.seconds,
     )
 
-
-__all__ = ["PageResult", "redact_document"]

@@ -283,12 +283,10 @@ def image_metadata_problems(blind: Path, kind: Kind) -> list[str]:
                 problems.append(f"{key} left")
         if kind is Kind.png and getattr(im, "text", None):
             problems.append("PNG text chunks left")
-    if kind is Kind.jpeg and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+    if kind is Kind.jpeg and not data.endswith(b"\xff\xd9"):
         problems.append("bytes after the end of the JPEG image")
     if kind is Kind.png and not data.endswith(b"IEND\xaeB`\x82"):
         problems.append("bytes after the end of the PNG image")
-    if kind is Kind.jpeg and data.rstrip(b"\x00") != data:
-        problems.append("bytes after the end of the JPEG image")
     return problems
 
 
