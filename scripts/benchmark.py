@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Speed and memory of ``mangshen redact`` on this machine. Prints figures; asserts nothing.
 
+* detect-text: seconds for a 10,000-character document (text of generated materials), in a warm
+  process (median of --runs) and via the CLI including start-up and model loading;
 * born-digital: seconds per page over a multi-page born-digital PDF (median of --runs runs);
 * scanned: seconds per page (wall time / pages, all cores: pages in parallel processes) for a
   --pages-page scanned PDF at 200 dpi (median of --runs runs), and the peak memory of the whole
@@ -109,6 +111,49 @@ def born_in_process(pdf: Path, out: Path, runs: int) -> float:
     return statistics.median(times)
 
 
+def sample_text(chars: int, seed: int) -> str:
+    """About ``chars`` characters of generated application-material text (all kinds)."""
+    from scripts.corpus import KINDS
+
+    rng = random.Random(seed)
+    parts: list[str] = []
+    total, i = 0, 0
+    while total < chars:
+        gen = make_document(KINDS[i % len(KINDS)], "born", rng)
+        with pymupdf.open("pdf", gen.data) as d:
+            page_text = "".join(p.get_text() for p in d)
+        parts.append(page_text)
+        total += len(page_text)
+        i += 1
+    return "".join(parts)[:chars]
+
+
+def detect_text_speed(chars: int, runs: int, seed: int) -> None:
+    from service.detect.engine import build_engine
+
+    text = sample_text(chars, seed)
+    t0 = time.perf_counter()
+    engine = build_engine(None, "default")
+    engine.detect("预热")
+    load = time.perf_counter() - t0
+    times = []
+    for _ in range(max(runs, 3)):
+        t0 = time.perf_counter()
+        spans = engine.detect(text)
+        times.append(time.perf_counter() - t0)
+    print(f"detect-text: {statistics.median(times):.3f} s for {len(text)} chars (warm, median of "
+          f"{len(times)}; {len(spans)} spans); engine build {load:.2f} s")
+    walls = []
+    for _ in range(max(runs, 3)):
+        t0 = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "service", "detect-text"], input=text.encode(),
+                              cwd=ROOT, capture_output=True, check=False)
+        walls.append(time.perf_counter() - t0)
+        if proc.returncode:
+            print(proc.stderr.decode(errors="replace")[-500:], file=sys.stderr)
+    print(f"detect-text via CLI incl. start-up: {statistics.median(walls):.2f} s (median of {len(walls)})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=50)
@@ -116,30 +161,38 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--only", choices=("text", "born", "scan"), help="run one benchmark only")
     args = ap.parse_args()
+    if args.only in (None, "text"):
+        detect_text_speed(10_000, args.runs, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
-        born = t / "born.pdf"
-        build_pdf(BORN_KINDS, "born", args.born_pages, args.seed, born)
-        spp = born_in_process(born, t / "out-born", args.runs)
-        print(f"born-digital: {spp:.3f} s/page (median of {args.runs}, {args.born_pages} pages, warm process)")
-        wall, _, _ = run_cli(born, t / "out-born-cli", args.jobs)
-        print(f"born-digital via CLI incl. start-up: {wall:.2f} s for {args.born_pages} pages")
+        if args.only in (None, "born"):
+            born = t / "born.pdf"
+            build_pdf(BORN_KINDS, "born", args.born_pages, args.seed, born)
+            spp = born_in_process(born, t / "out-born", args.runs)
+            print(f"born-digital: {spp:.3f} s/page (median of {args.runs}, {args.born_pages} pages, warm process)")
+            wall, _, _ = run_cli(born, t / "out-born-cli", args.jobs)
+            print(f"born-digital via CLI incl. start-up: {wall:.2f} s for {args.born_pages} pages")
+        if args.only in (None, "scan"):
+            scan_benchmark(t, args)
 
-        scan = t / "scan.pdf"
-        build_pdf(SCAN_KINDS, "scan_pdf", args.pages, args.seed, scan)
-        walls, peaks = [], []
-        for i in range(args.runs):
-            wall, peak, code = run_cli(scan, t / f"out-scan-{i}", args.jobs)
-            walls.append(wall)
-            peaks.append(peak)
-            print(f"  scanned run {i + 1}: {wall:.1f} s, {wall / args.pages:.2f} s/page, "
-                  f"peak {peak / 1024:.0f} MiB, exit {code}")
-        print(
-            f"scanned 200 dpi: {statistics.median(walls) / args.pages:.2f} s/page "
-            f"(median of {args.runs}, {args.pages} pages, --jobs {args.jobs}); "
-            f"peak memory {max(peaks) / 1024:.0f} MiB"
-        )
+
+def scan_benchmark(t: Path, args: argparse.Namespace) -> None:
+    scan = t / "scan.pdf"
+    build_pdf(SCAN_KINDS, "scan_pdf", args.pages, args.seed, scan)
+    walls, peaks = [], []
+    for i in range(args.runs):
+        wall, peak, code = run_cli(scan, t / f"out-scan-{i}", args.jobs)
+        walls.append(wall)
+        peaks.append(peak)
+        print(f"  scanned run {i + 1}: {wall:.1f} s, {wall / args.pages:.2f} s/page, "
+              f"peak {peak / 1024:.0f} MiB, exit {code}")
+    print(
+        f"scanned 200 dpi: {statistics.median(walls) / args.pages:.2f} s/page "
+        f"(median of {args.runs}, {args.pages} pages, --jobs {args.jobs}); "
+        f"peak memory {max(peaks) / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

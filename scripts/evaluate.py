@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Run ``redact`` over a generated corpus and print recall, over-redaction, leaks and speed.
 
-    python scripts/evaluate.py [--corpus corpus] [--n 40] [--seed 7] [--jobs N]
+    python scripts/evaluate.py [--corpus corpus] [--n 40] [--seed 7] [--jobs N] [--no-profile]
+    python scripts/evaluate.py --text [--ner-corpus cluener|resume|msra|all] [--show N]
 
 Generates the corpus first when the folder holds none (scripts/make_corpus.py). For every file
-it runs the real pipeline with the file's applicant profile, then scores the masks against the
-ground truth: per-category recall (an entity is masked when masks cover ≥ 90 % of its box), in
+it runs the real pipeline with the file's applicant profile (``--no-profile``: without one, the
+measure of generic detection), then scores the masks against the ground truth: per-category recall (an entity is masked when masks cover ≥ 90 % of its box), in
 the scope of issue #2 (every profile identity + phone, ID number, email, postal code) and over
 all entities; over-redaction (share of must-stay-readable items masked); text-layer leaks
 (masked strings still extractable from the blind PDF); metadata leaks; geometry changes; and
 pages per second.
+
+``--text`` runs the text mode instead: ``detect-text``'s engine over the validation split (the
+last 1,000 sentences) of the NER corpora in ../shared/data/ner (scripts/evaluate_ner.py).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ def _geometry(src: Path, blind: Path) -> list[tuple[float, float]]:
         return [im.size for _ in range(getattr(im, "n_frames", 1))]
 
 
-def _text_leaks(blind: Path, truth: dict) -> int:
+def _text_leaks(blind: Path, truth: dict, with_profile: bool) -> int:
     if blind.suffix != ".pdf":
         return 0
     with pymupdf.open(blind) as d:
@@ -53,11 +57,11 @@ def _text_leaks(blind: Path, truth: dict) -> int:
         1
         for page in truth["pages"]
         for e in page["entities"]
-        if in_issue2_scope(e) and len(e["text"]) >= 2 and "".join(e["text"].split()) in body
+        if (in_issue2_scope(e) or not with_profile) and len(e["text"]) >= 2 and "".join(e["text"].split()) in body
     )
 
 
-def evaluate(corpus: Path, out: Path, jobs: int) -> None:
+def evaluate(corpus: Path, out: Path, jobs: int, with_profile: bool = True) -> None:
     files = sorted(p for p in corpus.iterdir() if p.suffix in (".pdf", ".jpg", ".png", ".tif"))
     scope2, everything = Tally(), Tally()
     leaks = meta_leaks = geometry_changes = failures = pages = 0
@@ -66,7 +70,11 @@ def evaluate(corpus: Path, out: Path, jobs: int) -> None:
     with PagePool(jobs) as pool:
         for src in files:
             truth = json.loads((corpus / f"{src.stem}.truth.json").read_text(encoding="utf-8"))
-            profile = Profile.model_validate_json((corpus / "profiles" / f"{src.stem}.json").read_text("utf-8"))
+            profile = (
+                Profile.model_validate_json((corpus / "profiles" / f"{src.stem}.json").read_text("utf-8"))
+                if with_profile
+                else None
+            )
             result = redact_document(src, out, Options(profile=profile, jobs=jobs), pool)
             exit_codes[result.exit_code] += 1
             pages += len(truth["pages"])
@@ -80,10 +88,11 @@ def evaluate(corpus: Path, out: Path, jobs: int) -> None:
                 where = f"{src.stem} p{page.index}"
                 scope2.add_page(ptruth, masks, "issue2", where)
                 everything.add_page(ptruth, masks, "all", where)
-            leaks += _text_leaks(blind, truth)
+            leaks += _text_leaks(blind, truth, with_profile)
             meta_leaks += 0 if result.verification.metadata_clean else 1
             geometry_changes += _geometry(src, blind) != _geometry(blind, blind)
     secs = time.perf_counter() - t0
+    print(f"profile: {'the applicant profile of each file' if with_profile else 'none (generic detection)'}")
     _print(scope2, everything, leaks, meta_leaks, geometry_changes, failures, len(files), pages, secs, exit_codes)
 
 
@@ -105,6 +114,8 @@ def _print(scope2: Tally, everything: Tally, leaks: int, meta: int, geom: int, f
     print(f"speed: {pages / secs:.2f} pages/s ({secs / max(pages, 1):.2f} s/page, {secs:.0f} s)")
     if scope2.misses:
         print("issue #2 misses:", ", ".join(scope2.misses[:30]))
+    if everything.misses:
+        print("all misses:", ", ".join(everything.misses[:60]))
     if everything.over:
         print("over-redacted:", " | ".join(everything.over[:30]))
 
@@ -116,10 +127,20 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--no-profile", action="store_true", help="redact without the applicant profile")
+    ap.add_argument("--text", action="store_true", help="text mode over the NER corpora' validation splits")
+    ap.add_argument("--ner-corpus", default="all", choices=("cluener", "resume", "msra", "all"))
+    ap.add_argument("--show", type=int, default=0, help="text mode: print N misses / false positives")
     args = ap.parse_args()
+    if args.text:
+        from scripts.evaluate_ner import run_text_mode
+
+        run_text_mode(args.ner_corpus, show=args.show)
+        return
     if not any(args.corpus.glob("*.truth.json")):
         make_corpus(args.corpus, args.n, args.seed)
-    evaluate(args.corpus, args.out or args.corpus.parent / (args.corpus.name + "-out"), args.jobs)
+    evaluate(args.corpus, args.out or args.corpus.parent / (args.corpus.name + "-out"), args.jobs,
+             with_profile=not args.no_profile)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ class Tally:
             if covered_share(ent["bbox"], masks) >= MIN_SHARE:
                 self.found[cat] = self.found.get(cat, 0) + 1
             else:
-                self.misses.append(f"{where} {ent['category']}")
+                self.misses.append(f"{where} {ent['category']}:{ent['text']}")
         for item in truth.get("keep", []):
             self.keep_total += 1
             if covered_share(item["bbox"], masks) > KEEP_SHARE:

@@ -6,7 +6,9 @@ finding in plain text can never differ.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.detect.base import TextDetector
 from service.profile import Profile
@@ -26,15 +28,23 @@ class DetectionEngine:
         return self._decide(text, found)
 
     def filter(self, text: str, spans: list[Span]) -> list[Span]:
-        """The policy applied to spans from any detector: categories, score, allow-list."""
-        allowed = {_squash(t) for t in self.policy.allow_list}
-        return [
+        """The policy applied to spans from any detector: categories, score, provinces,
+        allow-list (a span inside an occurrence of an allowed term is dropped)."""
+        pol = self.policy
+        kept = [
             s
             for s in spans
-            if s.category in self.policy.categories
-            and s.score >= self.policy.min_score
-            and _squash(text[s.start : s.end]) not in allowed
+            if s.category in pol.categories
+            and s.score >= pol.min_score
+            and (pol.mask_provinces or not s.rule.endswith("province"))
         ]
+        if not kept or not pol.allow_list:
+            return kept
+        allowed = _allowed_intervals(text, self._allow_re())
+        return [s for s in kept if not any(a <= s.start and s.end <= b for a, b in allowed)]
+
+    def _allow_re(self) -> re.Pattern[str] | None:
+        return _allow_pattern(self.policy.allow_list)
 
     def _decide(self, text: str, spans: list[Span]) -> list[Span]:
         return merge_spans(self.filter(text, spans))
@@ -54,8 +64,17 @@ def merge_spans(spans: list[Span]) -> list[Span]:
     return kept
 
 
-def _squash(text: str) -> str:
-    return "".join(text.split())
+@lru_cache(maxsize=16)
+def _allow_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for all allowed terms, tolerant of whitespace and line breaks between chars."""
+    alts = [r"\s*".join(re.escape(c) for c in "".join(t.split())) for t in terms if t.strip()]
+    if not alts:
+        return None
+    return re.compile("|".join(sorted(alts, key=len, reverse=True)), re.IGNORECASE)
+
+
+def _allowed_intervals(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
+    return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
 
 
 def build_engine(profile: Profile | None = None, policy: Policy | str = "default") -> DetectionEngine:

@@ -15,7 +15,7 @@ from service.config import Options
 from service.errors import MangshenError, VerificationFailedError
 from service.ingest.document import SourceDoc, open_source
 from service.pipeline.context import PageAnalysis, PageContext
-from service.pipeline.page import analyse_page
+from service.pipeline.page import analyse_page, get_engine
 from service.pipeline.pool import PagePool
 from service.pipeline.verify_stage import verify_blind
 from service.pipeline.workcopy import working_copy
@@ -64,6 +64,8 @@ def _run(src: SourceDoc, work: Path, out_dir: Path, options: Options, pool: Page
         PageContext(str(work), src.kind, p.index, options.ocr_dpi, profile_json, options.policy, options.limits)
         for p in src.pages
     ]
+    # build the detectors (gazetteer, NER model) here, before the pool forks: workers share them
+    get_engine(profile_json, options.policy)
     analyses: list[PageAnalysis] = finalize(pool.map(analyse_page, contexts))
     pages = tuple(a.result for a in analyses)
     masks = {p.index: [r.bbox for r in p.regions] for p in pages}

@@ -1,7 +1,13 @@
 """Policies (DESIGN §1.5): which categories are masked and how, validated at load.
 
-A policy is ``redaction_rules/policies/<name>.yaml`` or a path to such a file. Unknown keys,
-unknown categories or bad values raise :class:`InvalidRulesError` (exit code 6) at start-up.
+A policy is ``redaction_rules/policies/<name>.yaml`` or a path to such a file. A policy may
+``extends: <name>`` another one and then states only what differs (keys are replaced, not
+merged). Unknown keys, unknown categories, bad values or a cycle of ``extends`` raise
+:class:`InvalidRulesError` (exit code 6) at start-up.
+
+Province-level place findings carry a rule ending in ``province`` (``place.province``,
+``ner.crf_province``); they are kept only when ``mask_provinces`` is set. ``allow_list`` terms
+are never masked: a finding that lies inside an occurrence of one of them is dropped.
 """
 
 from __future__ import annotations
@@ -49,6 +55,18 @@ def available_policies() -> list[str]:
 
 @lru_cache(maxsize=32)
 def load_policy(name_or_path: str = "default") -> Policy:
+    data, name = _load_data(name_or_path, seen=())
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidRulesError(f"policy file {name} is invalid: {where}") from None
+
+
+def _load_data(name_or_path: str, seen: tuple[str, ...]) -> tuple[dict[str, object], str]:
+    """The policy's keys with those of the policies it extends filled in."""
     path = Path(name_or_path)
     if not (path.suffix in (".yaml", ".yml") and path.exists()):
         path = policies_dir() / f"{name_or_path}.yaml"
@@ -62,10 +80,12 @@ def load_policy(name_or_path: str = "default") -> Policy:
         raise InvalidRulesError(f"policy file {path.name} cannot be read: {type(exc).__name__}") from None
     if not isinstance(data, dict):
         raise InvalidRulesError(f"policy file {path.name} must be a mapping")
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        where = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
-        )
-        raise InvalidRulesError(f"policy file {path.name} is invalid: {where}") from None
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, path.name
+    if not isinstance(parent, str) or "/" in parent or parent.endswith((".yaml", ".yml")):
+        raise InvalidRulesError(f"policy file {path.name}: extends must name a bundled policy")
+    if parent in seen or len(seen) > 8:
+        raise InvalidRulesError(f"policy file {path.name}: extends forms a cycle")
+    base, _ = _load_data(parent, (*seen, parent))
+    return {**base, **data}, path.name
