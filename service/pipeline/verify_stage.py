@@ -49,6 +49,9 @@ def _reocr_findings(job: _PageJob) -> int:
     masks = list(job.masks)
     leaks = 0
     for span in spans:
+        # a finding reaching under a mask is that mask's context, not something left readable
+        if any(b.centre_in(masks) for b in text.boxes_for(span.start, span.end)):
+            continue
         for box in text.boxes_for(span.start, span.end):
             if not box.centre_in(masks):
                 leaks += 1
@@ -93,7 +96,10 @@ def verify_blind(
         if len(blind_pages) != len(analyses):
             problems.append("page count changed")
         leaks = V.count_text_leaks(blind_pages, snippets)
-        findings += sum(V.rescan(engine, t) for t in blind_pages)
+        findings += sum(
+            V.rescan(engine, V.mark_masked_gaps(t, masks.get(i, [])))
+            for i, t in enumerate(blind_pages)
+        )
         meta = V.pdf_metadata_problems(blind)
     else:
         meta = V.image_metadata_problems(blind, src.kind)

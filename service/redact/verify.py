@@ -88,8 +88,58 @@ def count_text_leaks(blind_pages: list[PageText], snippets: set[str]) -> int:
     return sum(1 for s in snippets if len(_squash(s)) >= 2 and _squash(s) in body)
 
 
+#: stands for a masked character in residual text, so that neighbours never join into a word
+MASKED = "■"
+
+
 def rescan(engine: DetectionEngine, text: PageText) -> int:
-    return len(engine.detect(text.text)) if text.chars else 0
+    """Findings that lie wholly in readable text.
+
+    A finding that touches a masked character (``MASKED``) is the mask's own context (a CRF
+    that sees ``患者■■■`` may extend a name over the mask) and shows nothing: not counted.
+    """
+    if not text.chars:
+        return 0
+    body = text.text
+    return sum(1 for s in engine.detect(body) if MASKED not in body[s.start : s.end])
+
+
+def mark_masked_gaps(text: PageText, masks: list[BBox]) -> PageText:
+    """The blind text layer with ``MASKED`` wherever a mask lies between two characters of a
+    line (MuPDF removes the masked glyphs, so ``联系人王强电话`` would read ``联系人电话``)."""
+    chars: list[Char] = []
+    prev: Char | None = None
+    for c in text.chars:
+        if c.bbox is None:
+            if prev is not None and c.text == "\n" and _mask_right_of(prev.bbox, masks):
+                chars.append(Char(MASKED, None))
+            chars.append(c)
+            if c.text == "\n":
+                prev = None
+            continue
+        if prev is not None and _mask_between(prev.bbox, c.bbox, masks):
+            chars.append(Char(MASKED, None))
+        chars.append(c)
+        prev = c
+    return PageText(tuple(chars))
+
+
+def _same_line(a: BBox, b: BBox) -> bool:
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return overlap > 0.5 * min(a.y1 - a.y0, b.y1 - b.y0)
+
+
+def _mask_between(a: BBox | None, b: BBox | None, masks: list[BBox]) -> bool:
+    if a is None or b is None or not _same_line(a, b) or b.x0 <= a.x1:
+        return False
+    return any(m.x1 > a.x1 and m.x0 < b.x0 and _same_line(m, a) for m in masks)
+
+
+def _mask_right_of(a: BBox | None, masks: list[BBox]) -> bool:
+    if a is None:
+        return False
+    reach = 2.0 * (a.y1 - a.y0)
+    return any(m.x1 > a.x1 and m.x0 < a.x1 + reach and _same_line(m, a) for m in masks)
 
 
 def residual_ocr_text(text: PageText, masks: list[BBox]) -> PageText:
@@ -100,7 +150,7 @@ def residual_ocr_text(text: PageText, masks: list[BBox]) -> PageText:
         if c.source != "ocr":
             continue
         if c.bbox is not None and _under_mask(c.bbox, masks):
-            chars.append(Char("■", None, 1.0, "ocr"))
+            chars.append(Char(MASKED, None, 1.0, "ocr"))
         else:
             chars.append(c)
     return PageText(tuple(chars))
