@@ -17,6 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+#: stands for a masked character in residual text (what a reader still sees), so that the
+#: neighbours of a mask never join into a new word; detectors never treat it as a delimiter
+MASK_CHAR = "■"
 TEXT_CATEGORIES: tuple[str, ...] = (
     "person",
     "organization",

@@ -20,8 +20,12 @@ from scripts.corpus import (
     make_corpus,
     make_document,
     make_identity,
+    make_person,
     schedule,
 )
+from scripts.corpus.canvas import Canvas, Ew, Item
+from scripts.corpus.generic import HARD_DISEASES
+from scripts.corpus.identity import colloquial_place, place_en, road_en
 from scripts.corpus.variants import SCAN_VARIANTS
 from service.detect.validators import gb11643_check_digit
 from service.types import CATEGORIES, MARK_CATEGORIES, TEXT_CATEGORIES
@@ -186,7 +190,11 @@ def test_id_numbers_and_profile() -> None:
         assert set(prof) == {"person", "organization", "place", "phone", "id_number", "position"}
         person_id = ident.person.id_number
         assert len(person_id) == 18 and gb11643_check_digit(person_id[:17]) == person_id[17]
-        assert ident.person.pinyin.split()[0].istitle() and " " in ident.person.pinyin
+        person = ident.person
+        assert person.pinyin.split()[0].istitle()
+        assert " " in person.pinyin or person.style in ("mongol", "tibetan")
+        assert set(ident.positions_en) <= set(prof["position"])
+        assert len(ident.positions_en) == len(ident.positions)
     doc = make_document("case_first_page", "born", random.Random(9))
     ids = [e["text"] for e in doc.truth["pages"][0]["entities"] if e["category"] == "id_number"]
     assert ids and all(gb11643_check_digit(i[:17]) == i[17] for i in ids)
@@ -219,3 +227,55 @@ def test_make_corpus_writes_files(tmp_path: Path) -> None:
         assert {c for p in truth["pages"] for c in (e["category"] for e in p["entities"])} <= set(
             CATEGORIES
         )
+
+
+def test_minority_names_and_romanisation() -> None:
+    rng = random.Random(7)
+    people = [make_person(rng) for _ in range(600)]
+    minority = [p for p in people if p.style != "han"]
+    assert 0.08 <= len(minority) / len(people) <= 0.2
+    assert {p.style for p in minority} == {"uyghur", "mongol", "tibetan"}
+    for p in minority:
+        assert p.surname == "" and p.pinyin[:1].isupper() and p.pinyin_short
+        if p.style == "uyghur":
+            first, father = p.name.split("·")
+            assert first and father and p.call_name == first
+    han = next(p for p in people if p.style == "han")
+    assert han.pinyin_caps.split()[0] == han.pinyin.split()[0].upper()
+    assert place_en("呼和浩特市") == "Hohhot" and place_en("巴音郭楞蒙古自治州") == "Bayingolin"
+    assert place_en("西安市") == "Xi'an" and road_en("通道北街") == "Tongdao North Street"
+    assert (
+        colloquial_place("锡林郭勒盟") == "锡盟"
+        and colloquial_place("巴音郭楞蒙古自治州") == "巴州"
+    )
+
+
+def test_wrapped_name_becomes_one_entity_per_line() -> None:
+    cv = Canvas()
+    items: list[Item] = [
+        "已向患者家属详细交代病情及预后，家属",
+        Ew("阿依努尔·买买提", "person"),
+        "表示理解。",
+    ]
+    width = cv.split_width(items, 1, 300, 10.5)
+    assert 210 <= width < 300  # narrowed until the name wraps
+    cv.para(60, 100, width, items, 10.5)
+    parts = [e for e in cv.entities if e["category"] == "person"]
+    assert len(parts) == 2 and "".join(e["text"] for e in parts) == "阿依努尔·买买提"
+    assert parts[0]["bbox"][1] < parts[1]["bbox"][1]  # on two lines
+
+
+def test_corpus_has_generic_identities_and_hard_negatives() -> None:
+    ident = make_identity(random.Random(2))
+    counts: dict[str, int] = {}
+    keep: set[str] = set()
+    for i, kind in enumerate(KINDS):
+        for j in range(3):
+            doc = make_document(kind, "born", random.Random(100 * i + j), ident)
+            for e in doc.truth["pages"][0]["entities"]:
+                if not e["in_profile"]:
+                    counts[e["category"]] = counts.get(e["category"], 0) + 1
+            keep |= {k["text"] for k in doc.truth["pages"][0]["keep"]}
+    for cat in ("person", "organization", "place", "address", "position"):
+        assert counts.get(cat, 0) >= 10, (cat, counts)
+    assert keep & {"我院", "本院"} and keep & set(HARD_DISEASES)

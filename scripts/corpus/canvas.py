@@ -20,6 +20,7 @@ import pymupdf
 from scripts.corpus import marks as mk
 
 Seg = tuple[str, str | None, bool]
+SPLIT = "~"  # tag suffix: an identifying segment that may wrap across lines
 Item = str | Seg
 Items = str | Seg | list[Item]
 Color = tuple[float, float, float]
@@ -35,6 +36,11 @@ _TOKEN = re.compile(r"[A-Za-z0-9.,;:()/%<>=+\-\[\]'’]+ ?| |.", re.DOTALL)
 def E(text: str, category: str, in_profile: bool = False) -> Seg:
     """An identifying segment."""
     return (text, category, in_profile)
+
+
+def Ew(text: str, category: str, in_profile: bool = False) -> Seg:
+    """An identifying segment that :meth:`Canvas.para` may wrap (one truth item per line)."""
+    return (text, category + SPLIT, in_profile)
 
 
 def K(text: str) -> Seg:
@@ -125,6 +131,7 @@ class Canvas:
         return x
 
     def _record(self, t: str, tag: str, prof: bool, box: Rect, size: float) -> None:
+        tag = tag.removesuffix(SPLIT)
         f = font()
         bbox = [
             round(box[0], 2),
@@ -149,33 +156,32 @@ class Canvas:
     ) -> float:
         """Wrap segments into ``width``; returns the baseline after the last line.
 
-        Identifying segments never break.
+        Identifying segments never break, except those made with :func:`Ew`.
 
-        Plain and ``keep`` text breaks between CJK characters and between Latin words; a keep
-        segment that wraps becomes one keep item per line.
+        Plain, ``keep`` and :func:`Ew` text breaks between CJK characters and between Latin
+        words; such a segment that wraps becomes one truth item per line (the name fragments on
+        both lines are identifying).
         """
-        lines: list[list[tuple[str, str | None, bool, int]]] = [[]]
-        used = indent
-        for k, (t, tag, prof) in enumerate(segs_of(items)):
-            pieces = [t] if tag not in (None, "keep") else _TOKEN.findall(t)
-            for piece in pieces:
-                w = text_width(piece, size)
-                if used + w > width and used > 0:
-                    lines.append([])
-                    used = 0.0
-                    if not piece.strip():
-                        continue
-                line = lines[-1]
-                if line and line[-1][3] == k and tag in (None, "keep"):
-                    line[-1] = (line[-1][0] + piece, tag, prof, k)
-                else:
-                    line.append((piece, tag, prof, k))
-                used += w
+        lines = _wrap(items, width, size, indent)
         for i, line in enumerate(lines):
             segs: list[Item] = [(t, tag, prof) for t, tag, prof, _ in line]
             self.text(x + (indent if i == 0 else 0.0), y, segs, size)
             y += size * leading
         return y
+
+    @staticmethod
+    def split_width(
+        items: Items, seg: int, width: float, size: float = 10.5, indent: float = 0.0
+    ) -> float:
+        """The widest paragraph width (at most ``width``, at least 70 % of it) at which
+        segment ``seg`` (an :func:`Ew` name) wraps across two lines; ``width`` if none does."""
+        w = width
+        while w >= 0.7 * width:
+            lines = _wrap(items, w, size, indent)
+            if sum(any(part[3] == seg for part in line) for line in lines) > 1:
+                return w
+            w -= 0.5
+        return width
 
     # ---- graphics ---------------------------------------------------------------------------
     def line(
@@ -252,3 +258,28 @@ class Canvas:
 
     def truth_page(self) -> dict[str, list[dict[str, Any]]]:
         return {"entities": list(self.entities), "keep": list(self.keep), "marks": list(self.marks)}
+
+
+def _wrap(
+    items: Items, width: float, size: float, indent: float
+) -> list[list[tuple[str, str | None, bool, int]]]:
+    """Break segments into lines of at most ``width`` (see :meth:`Canvas.para`)."""
+    lines: list[list[tuple[str, str | None, bool, int]]] = [[]]
+    used = indent
+    for k, (t, tag, prof) in enumerate(segs_of(items)):
+        breaks = tag in (None, "keep") or (tag or "").endswith(SPLIT)
+        pieces = _TOKEN.findall(t) if breaks else [t]
+        for piece in pieces:
+            w = text_width(piece, size)
+            if used + w > width and used > 0:
+                lines.append([])
+                used = 0.0
+                if not piece.strip():
+                    continue
+            line = lines[-1]
+            if line and line[-1][3] == k and breaks:
+                line[-1] = (line[-1][0] + piece, tag, prof, k)
+            else:
+                line.append((piece, tag, prof, k))
+            used += w
+    return lines

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 
+from scripts.corpus import generic as gen
 from scripts.corpus import medical as med
 from scripts.corpus.canvas import RED, Canvas, E, Item, K
 from scripts.corpus.fmt import border
-from scripts.corpus.identity import Identity, digits
+from scripts.corpus.identity import Identity, digits, make_person, province_short
 
 
 def _person_rows(ident: Identity) -> list[list[Item]]:
@@ -30,6 +31,16 @@ def _field_rows(
     return y
 
 
+def _school(ident: Identity, rng: random.Random) -> str:
+    u = ident.coauthor_units[0]
+    style = rng.randrange(3)
+    if style == 0:
+        return f"{u.city_short}医学院"
+    if style == 1:
+        return f"{province_short(u.province)}医科大学"
+    return f"{province_short(u.province)}医科大学{u.city_short}临床医学院"
+
+
 def qualification_cert(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     border(cv)
     cv.text(cv.width / 2, 105, K("中华人民共和国"), 16, align="center")
@@ -41,7 +52,7 @@ def qualification_cert(cv: Canvas, ident: Identity, rng: random.Random) -> None:
         *_person_rows(ident),
         ["资格级别：", K("执业医师")],
         ["类    别：", K("临床")],
-        ["毕业学校：", E(f"{ident.coauthor_units[0].city_short}医学院", "organization")],
+        ["毕业学校：", E(_school(ident, rng), "organization")],
         ["管理号码：", E(ident.qualification_no, "identifier", False)],
         ["签发日期：", K(f"{year}年12月{rng.randint(1, 28)}日")],
     ]
@@ -59,8 +70,11 @@ def qualification_cert(cv: Canvas, ident: Identity, rng: random.Random) -> None:
         y + 4,
         430,
         [
-            "本证书由中华人民共和国国家卫生健康委员会统一印制，在全国范围内有效。"
-            "查询请登录国家卫生健康委员会网站。"
+            "本证书由",
+            K("中华人民共和国国家卫生健康委员会"),
+            "统一印制，在全国范围内有效。查询请登录",
+            K("国家卫生健康委员会"),
+            "网站。",
         ],
         10,
         1.7,
@@ -99,14 +113,18 @@ def practice_cert(cv: Canvas, ident: Identity, rng: random.Random) -> None:
                 ["执业地点变更为", E(ident.unit.name, "organization", True)],
                 E(ident.unit.health_commission, "organization"),
             ],
-            ["", "", ""],
+            [
+                K(med.date(rng, 2018, 2024)),
+                ["增加备案执业机构", E(gen.referring_hospital(rng), "organization")],
+                E(ident.unit.health_commission, "organization"),
+            ],
         ],
         24,
         9.5,
     )
     cv.text(330, 720, "发证机关：", 12)
     cv.text(330, 744, E(ident.unit.health_commission, "organization"), 12)
-    cv.text(330, 768, ["发证日期：", K(med.date(rng, 2015, 2023))], 11)
+    cv.text(330, 768, ["发证日期：", med.date(rng, 2015, 2023)], 11)  # under the seal
     cv.seal(405, 728, ident.unit.health_commission, rng)
 
 
@@ -115,8 +133,14 @@ def award_cert(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     title = rng.choice(("荣誉证书", "获奖证书"))
     cv.text(cv.width / 2, 170, K(title), 34, RED, align="center")
     year = rng.randint(2017, 2023)
+    u = ident.unit
+    if title == "荣誉证书":
+        _honour(cv, ident, rng, year)
+        return
     topic = rng.choice(med.PAPER_TOPICS)
-    society = f"{ident.unit.city}医学会"
+    society = rng.choice(
+        (f"{u.city}医学会", f"{province_short(u.province)}医学会", f"{u.city}医师协会")
+    )
     award = rng.choice(med.AWARDS)
     level = rng.choice(med.AWARD_LEVELS)
     rank = rng.randint(1, 5)
@@ -139,7 +163,17 @@ def award_cert(cv: Canvas, ident: Identity, rng: random.Random) -> None:
         15,
         2.0,
     )
-    cv.text(90, y + 20, ["完成单位：", E(ident.unit.name, "organization", True)], 12)
+    cv.text(
+        90,
+        y + 20,
+        [
+            "完成单位：",
+            E(u.name, "organization", True),
+            "、",
+            E(ident.coauthor_units[0].name, "organization"),
+        ],
+        12,
+    )
     others = [c.name for c in ident.colleagues[:3]]
     items: list[Item] = ["主要完成人："]
     names = [*others[: rank - 1], ident.person.name, *others[rank - 1 :]]
@@ -150,5 +184,76 @@ def award_cert(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     cv.text(90, y + 48, items, 12)
     cv.text(90, y + 76, ["证书编号：", E(f"YXKJ-{year}-{digits(rng, 4)}", "identifier")], 12)
     cv.text(370, 690, E(society, "organization"), 14)
-    cv.text(385, 716, K(f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日"), 12)
+    cv.text(385, 716, f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日", 12)  # sealed
     cv.seal(425, 690, society, rng, 48)
+
+
+_HONOURS = ("优秀医师", "优秀共产党员", "医德标兵", "先进工作者", "优秀带教老师", "抗疫先进个人")
+
+
+def _honour(cv: Canvas, ident: Identity, rng: random.Random, year: int) -> None:
+    """兹授予 XXX 同志“优秀医师”荣誉称号: issued by a health commission or a society."""
+    u = ident.unit
+    issuer = rng.choice((u.health_commission, f"{u.city}医学会", f"{u.city}医师协会"))
+    honour = rng.choice(_HONOURS)
+    y = cv.para(
+        90,
+        280,
+        415,
+        [
+            "    兹授予 ",
+            E(ident.person.name, "person", True),
+            " 同志",
+            K(f"{year}年度"),
+            "“",
+            K(honour),
+            "”荣誉称号。",
+        ],
+        16,
+        2.0,
+    )
+    y = cv.para(
+        90,
+        y + 6,
+        415,
+        [
+            "    该同志在",
+            E(u.name, "organization", True),
+            K(ident.department),
+            "工作期间，在科主任",
+            E(ident.colleagues[0].name, "person"),
+            "（",
+            *gen.positions_of(rng, ident.coauthor_units[0], 1),
+            "）带领下多次赴",
+            E(gen.place_word(rng), "place"),
+            "等地开展巡回医疗，并协助",
+            E(gen.referring_hospital(rng), "organization"),
+            "建立",
+            K("胸痛中心"),
+            "。特发此证，以资鼓励。",
+        ],
+        13,
+        2.0,
+    )
+    peer = make_person(rng, 1965, 1990)
+    cv.para(
+        90,
+        y + 10,
+        415,
+        [
+            "同时受表彰：",
+            E(peer.name, "person"),
+            "（",
+            E(
+                gen.workplace(rng) if rng.random() < 0.3 else gen.referring_hospital(rng),
+                "organization",
+            ),
+            "）",
+        ],
+        12,
+        1.8,
+    )
+    cv.text(90, 610, ["证书编号：", E(f"RY{year}{digits(rng, 5)}", "identifier")], 12)
+    cv.text(360, 690, E(issuer, "organization"), 14)
+    cv.text(385, 716, f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日", 12)  # sealed
+    cv.seal(425, 690, issuer, rng, 48)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import random
 
+from scripts.corpus import generic as gen
 from scripts.corpus import medical as med
 from scripts.corpus.canvas import Canvas, E, Item, Items, K
 from scripts.corpus.fmt import age, case_number, landline_style, mobile_style, org_code
-from scripts.corpus.identity import Identity, digits, make_home_address, make_person
+from scripts.corpus.identity import Identity, digits, make_person
 
-_RELATIONS = ("配偶", "子", "女", "父亲", "母亲", "兄弟")
-_JOBS = ("退休人员", "农民", "职员", "个体经营者", "教师", "工人")
+_JOBS = ("退休人员", "农民", "职员", "个体经营者", "教师", "工人", "牧民", "公务员")
 
 
 def case_first_page(cv: Canvas, ident: Identity, rng: random.Random) -> None:
@@ -28,22 +28,33 @@ def case_first_page(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     days = rng.randint(4, 21)
     diag = rng.choice(med.DIAGNOSES)
     staff = ident.colleagues
+    job = rng.choice(_JOBS)
+    work: Items = (
+        E(gen.workplace(rng), "organization")
+        if job in ("职员", "教师", "工人", "公务员") or rng.random() < 0.3
+        else "无"
+    )
     rows: list[list[Items]] = [
         ["姓名", E(pt.name, "person"), "性别", pt.gender, "年龄", f"{age(pt)}岁"],
-        ["出生日期", pt.birth, "国籍", "中国", "职业", rng.choice(_JOBS)],
+        ["出生日期", pt.birth, "国籍", "中国", "职业", job],
+        ["民族", gen.ethnicity(pt, rng), "籍贯", gen.native_place(rng)],
+        ["出生地", gen.native_place(rng)],
         ["身份证号", E(pt.id_number, "id_number"), "婚姻", rng.choice(("已婚", "未婚", "丧偶"))],
-        ["现住址", E(make_home_address(rng), "address")],
+        ["工作单位", work],
+        ["现住址", E(gen.home_address(rng), "address")],
+        ["户口地址", E(gen.village_address(rng), "address")],
         [
             "电话",
             E(mobile_style(rng, pt.mobile), "phone"),
             "邮编",
             E(f"{rng.randint(0, 8)}{rng.randint(1, 9)}{digits(rng, 4)}", "postal_code"),
         ],
+        ["联系人地址", E(gen.home_address(rng), "address")],
         [
             "联系人",
             E(rel.name, "person"),
             "关系",
-            rng.choice(_RELATIONS),
+            rng.choice(gen.RELATIONS),
             "联系电话",
             E(rel.mobile, "phone"),
         ],
@@ -77,13 +88,27 @@ def case_first_page(cv: Canvas, ident: Identity, rng: random.Random) -> None:
             f"{rng.randint(8, 90)}{rng.randint(100, 999)}.{rng.randint(10, 99)}元",
         ],
     ]
-    y = cv.table(x0, 146, cols, rows, 26, 9.5)
+    y = cv.table(x0, 146, cols, rows, 23, 9.5)
     y = cv.para(
         x0,
-        y + 24,
+        y + 22,
         495,
         [
-            "入院情况：",
+            "入院情况：患者系",
+            E(gen.place_word(rng), "place"),
+            "人，因",
+            K(rng.choice(med.SYMPTOMS)),
+            "，于",
+            K(adm),
+            "由",
+            E(gen.referring_hospital(rng), "organization"),
+            "转入",
+            K(rng.choice(("我院", "本院"))),
+            "。既往",
+            K(rng.choice(gen.HARD_DISEASES)),
+            "病史",
+            K(f"{rng.randint(2, 15)}年"),
+            "。现症：",
             K(rng.choice(med.SYMPTOMS)),
             "，查体：血压",
             K(f"{rng.randint(100, 170)}/{rng.randint(60, 100)} mmHg"),
@@ -114,6 +139,8 @@ def case_first_page(cv: Canvas, ident: Identity, rng: random.Random) -> None:
         9.5,
         1.7,
     )
+    cv.text(x0, y + 34, ["质控医师：", E(staff[3 - rng.randrange(2)].name, "person")], 10.5)
+    cv.text(x0, y + 64, ["编码员：", E(make_person(rng, 1975, 1998).name, "person")], 10.5)
     cv.text(300, y + 34, "主治医师签名：", 10.5)
     cv.signature(375, y + 12, 80, 30, rng)
     cv.text(300, y + 64, ["日期：", K(med.iso_date(rng, 2021, 2024))], 10.5)
@@ -148,11 +175,28 @@ def progress_note(cv: Canvas, ident: Identity, rng: random.Random) -> None:
         [
             "患者",
             E(pt.name, "person"),
-            f"，{pt.gender}，{age(pt)}岁，因“",
+            f"，{pt.gender}，{age(pt)}岁，",
+            E(gen.place_word(rng), "place"),
+            "人，长期在",
+            E(gen.place_word(rng), "place"),
+            rng.choice(("务工", "放牧", "经商", "居住")),
+            "，现住",
+            E(gen.home_address(rng), "address"),
+            "，因“",
             K(rng.choice(med.SYMPTOMS)),
-            "”入院。既往高血压病史10年，规律服用",
+            "”于",
+            E(gen.referring_hospital(rng), "organization"),
+            "就诊，为进一步诊治转入",
+            K(rng.choice(("我院", "本院"))),
+            "。既往",
+            K("高血压"),
+            "病史10年，规律服用",
             K("苯磺酸氨氯地平片 5 mg qd"),
-            "。",
+            "；否认",
+            K(rng.choice(gen.HARD_DISEASES)),
+            "、",
+            K("糖尿病"),
+            "病史。",
         ],
         10.5,
         1.7,
@@ -225,9 +269,36 @@ def progress_note(cv: Canvas, ident: Identity, rng: random.Random) -> None:
         1.7,
         indent=21,
     )
+    cv.text(340, y + 6, ["医师签名：", E(ident.colleagues[1].name, "person")], 10.5)
+    y += 34
+    chief, junior = ident.colleagues[0], ident.colleagues[3]
+    kin = make_person(rng, 1960, 2000)
+    day3 = med.iso_date(rng, 2022, 2024)
+    cv.text(x0, y, [K(day3 + " 08:40"), "  上级医师查房记录"], 11)
+    items: list[Item] = [
+        "今日",
+        *gen.titled(chief, "主任"),
+        "查房，详细询问病史并查体后指出：患者",
+        K(rng.choice(med.DIAGNOSES)),
+        "诊断明确，",
+        K(rng.choice(gen.GENERIC_UNITS)),
+        "转诊资料已复核。嘱",
+        *gen.titled(junior, rng.choice(("医生", "大夫"))),
+        "复查",
+        K(rng.choice(med.LABS)),
+        "，必要时请",
+        K(rng.choice(("上级医院", "三甲医院"))),
+        "会诊。已向患者",
+        rng.choice(gen.KIN_WORDS),
+        gen.person_split(kin),
+        "交代病情，家属表示理解并签字。",
+    ]
+    width = cv.split_width(items, len(items) - 2, w, 10.5, 21)
+    y = cv.para(x0, y + 22, width, items, 10.5, 1.7, indent=21)
     cv.text(300, y + 30, "主治医师签名：", 10.5)
     cv.signature(380, y + 8, 80, 30, rng)
     cv.text(300, y + 60, ["上级医师：", E(ident.person.name, "person", True)], 10.5)
+    cv.text(x0, y + 60, ["记录者：", E(junior.name, "person")], 10.5)
 
 
 def workload(cv: Canvas, ident: Identity, rng: random.Random) -> None:
@@ -253,21 +324,28 @@ def workload(cv: Canvas, ident: Identity, rng: random.Random) -> None:
         ],
         10,
     )
-    rows: list[list[Items]] = [["序号", "日期", "患者姓名", "住院号", "诊断", "手术/操作", "角色"]]
+    rows: list[list[Items]] = [
+        ["序号", "日期", "患者姓名", "住院号", "诊断", "手术/操作", "术者", "助手"]
+    ]
+    me = ident.person
+    staff = ident.colleagues
     for i in range(16):
         pt = make_person(rng, 1940, 2000)
+        surgeon = me if rng.random() < 0.7 else rng.choice(staff[:2])
+        helper = rng.choice([p for p in staff if p is not surgeon] + [make_person(rng)])
         rows.append(
             [
                 str(i + 1),
                 K(med.iso_date(rng, year, year)),
                 E(pt.name, "person"),
                 E(digits(rng, 7), "identifier"),
-                K(rng.choice(med.DIAGNOSES)),
+                K(rng.choice(med.DIAGNOSES + gen.HARD_DISEASES)),
                 K(rng.choice(med.PROCEDURES)),
-                rng.choice(("术者", "一助", "主管医师")),
+                E(surgeon.name, "person", surgeon is me),
+                E(helper.name, "person"),
             ]
         )
-    y = cv.table(x0, 124, [30, 66, 58, 60, 120, 118, 53], rows, 23, 8.5)
+    y = cv.table(x0, 124, [26, 58, 62, 52, 104, 105, 49, 49], rows, 23, 8.5)
     y = cv.para(
         x0,
         y + 24,
@@ -288,6 +366,10 @@ def workload(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     )
     items: list[Item] = ["联系电话：", E(landline_style(rng, ident.unit.landline), "phone", True)]
     cv.text(x0, y + 10, items, 10)
+    cv.text(x0, y + 27, ["单位地址：", E(ident.unit.address, "address")], 10)
+    cv.text(x0, y + 46, ["填表人：", E(staff[3].name, "person")], 10.5)
+    cv.text(x0, y + 76, ["审核人：", E(make_person(rng, 1965, 1990).name, "person")], 10.5)
+    cv.text(x0, y + 106, ["负责人：", *gen.titled(staff[0], "主任")], 10.5)
     cv.text(300, y + 46, "统计部门（盖章）：", 10.5)
     cv.seal(440, y + 40, ident.unit.name, rng)
     cv.text(300, y + 76, "科主任签字：", 10.5)

@@ -78,11 +78,30 @@ def _allowed_intervals(text: str, pattern: re.Pattern[str] | None) -> list[tuple
 
 
 def build_engine(profile: Profile | None = None, policy: Policy | str = "default") -> DetectionEngine:
-    from service.detect.patterns import PatternDetector
-    from service.detect.profile import ProfileDetector
-
     pol = load_policy(policy) if isinstance(policy, str) else policy
-    detectors: list[TextDetector] = [PatternDetector()]
+    detectors: list[TextDetector] = [*_generic_detectors()]
     if profile is not None and not profile.is_empty:
+        from service.detect.profile import ProfileDetector
+
         detectors.append(ProfileDetector(profile))
     return DetectionEngine(detectors, pol)
+
+
+@lru_cache(maxsize=1)
+def _generic_detectors() -> tuple[TextDetector, ...]:
+    """The detectors that need no profile, built once per process (gazetteer, grammars)."""
+    from service.detect.addresses import AddressDetector
+    from service.detect.organizations import OrganizationDetector
+    from service.detect.patterns import PatternDetector
+    from service.detect.persons import PersonDetector
+    from service.detect.places import PlaceDetector
+    from service.detect.positions import PositionDetector
+
+    return (
+        PatternDetector(),
+        PlaceDetector(),
+        AddressDetector(),
+        OrganizationDetector(),
+        PositionDetector(),
+        PersonDetector(),
+    )

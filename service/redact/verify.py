@@ -29,7 +29,7 @@ from service.ingest.document import frame_to_bgr, open_image, open_pdf
 from service.ingest.sniff import Kind
 from service.ocr.textlayer import image_boxes, text_layer_lines, to_unrotated
 from service.redact.apply import pixel_rect
-from service.types import BBox, Char, PageText
+from service.types import MASK_CHAR, BBox, Char, PageText
 
 #: JPEG: a pixel counts as changed when a channel moved by more than this
 JPEG_TOLERANCE = 40
@@ -88,8 +88,7 @@ def count_text_leaks(blind_pages: list[PageText], snippets: set[str]) -> int:
     return sum(1 for s in snippets if len(_squash(s)) >= 2 and _squash(s) in body)
 
 
-#: stands for a masked character in residual text, so that neighbours never join into a word
-MASKED = "■"
+MASKED = MASK_CHAR
 
 
 def rescan(engine: DetectionEngine, text: PageText) -> int:

@@ -1,0 +1,176 @@
+"""Pinyin person names in English text, for :class:`service.detect.persons.PersonDetector`.
+
+A name is two capitalised (or upper-case) tokens, one a known surname's pinyin (every reading
+of every listed surname, plus compound surnames such as Ouyang, Yuchi, Moqi) and the other a
+given name of one to three pinyin syllables (hyphens allowed: Xiao-ming), in either order; or a
+surname followed by initials (Wang XM, Wang X.). Ordinary English words are not flagged on
+their own: a name needs
+
+* an honorific title before it (Dr. Li, Prof. Zhang Wei): ``person.honorific``;
+* a label earlier on its line (Corresponding author:, Correspondence to:): ``person.context``;
+* a neighbouring name separated by a comma or semicolon (", and" and an "and" after such a
+  list count too): ``person.list``;
+* or, alone, two full tokens that are not both English words (He Long) and not a listed
+  phrase (Hong Kong, Dan Shen): ``person.pinyin`` (0.8; 0.7 with a one-syllable given name);
+  a surname before "et al" counts too.
+Initials forms count only with a title, label or list. The text is folded one character for
+one character (full-width to ASCII), so offsets stay those of the input.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin, pinyin
+
+from service.detect.persons_lexicon import PersonLexicon
+from service.detect.profile_latin import (
+    COMPOUND_SURNAMES,
+    SURNAME_READINGS,
+    pinyin_syllables,
+    segment,
+)
+from service.types import Span
+
+S_TITLE, S_LABEL, S_LIST, S_ALONE, S_ALONE_SHORT, S_ETAL = 0.95, 0.95, 0.9, 0.8, 0.7, 0.85
+_FOLD = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20, 0x2019: 0x27}
+_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]+(?:['\-][A-Za-z]+)?(?![A-Za-z])")
+_INITIALS = re.compile(r"[ \t]+([A-Z](?:\.?[ \-]?[A-Z]){0,2}\.?)(?![A-Za-z])")
+_AND_GAP = re.compile(r"^[\s\d*†‡§#¹²³⁴⁵⁶⁷⁸⁹⁰]*(?:and|&)\s+$")
+_ETAL = re.compile(r"[ \t]+et[ \t]+al\b")
+_LIST_GAP = re.compile(r"^[\s\d*†‡§#¹²³⁴⁵⁶⁷⁸⁹⁰,;]*[,;][\s\d*†‡§#¹²³⁴⁵⁶⁷⁸⁹⁰]*(?:(?:and|&)\s+)?$")
+
+
+def _spellings(reading: str) -> set[str]:
+    out = {reading}
+    if "v" in reading:
+        out |= {reading.replace("v", "u"), reading.replace("v", "yu")}
+    return out
+
+
+@lru_cache(maxsize=1)
+def _surname_pinyin(surnames: frozenset[str], compounds: frozenset[str]) -> frozenset[str]:
+    syllables = pinyin_syllables()
+    out: set[str] = set()
+    for ch in surnames:
+        readings = set(SURNAME_READINGS.get(ch, ()))
+        readings.update(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+        out.update(s for r in readings if r in syllables for s in _spellings(r))
+    for comp in compounds | set(COMPOUND_SURNAMES):
+        fixed = COMPOUND_SURNAMES.get(comp) or tuple(lazy_pinyin(comp))
+        out.add("".join(fixed).replace("v", "u"))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=8192)
+def _given_syllables(token: str) -> int:
+    """How many pinyin syllables a given-name token is (0: not pinyin)."""
+    parts = token.lower().replace("'", "-").split("-")
+    total = 0
+    for part in parts:
+        segs = segment(part) if part.isalpha() else None
+        if not segs:
+            return 0
+        total += len(segs)
+    return total if 1 <= total <= 3 else 0
+
+
+def _capitalised(tok: str) -> bool:
+    return tok[0].isupper() and (tok.isupper() or tok[1:2].islower())
+
+
+class LatinNames:
+    """Finds pinyin names in Latin text."""
+
+    def __init__(self, lex: PersonLexicon) -> None:
+        self.lex = lex
+        self.surnames = _surname_pinyin(lex.surnames, lex.compound_surnames)
+        titles = "|".join(re.escape(t) for t in lex.latin_titles) or "(?!)"
+        self.title_re = re.compile(rf"(?<![A-Za-z])(?:{titles})\.?[ \t]+$")
+        labels = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in lex.latin_labels)
+        self.label_re = re.compile(rf"(?i)(?<![A-Za-z])(?:{labels or '(?!)'})s?[ \t]*[:：]")
+
+    def _is_surname(self, tok: str) -> bool:
+        return _capitalised(tok) and tok.lower().replace("'", "") in self.surnames
+
+    def _is_given(self, tok: str) -> bool:
+        return _capitalised(tok) and _given_syllables(tok) > 0
+
+    def _pairs(self, text: str) -> list[tuple[int, int, str, bool]]:
+        """Candidate names: (start, end, form, full) where ``full`` is two full tokens."""
+        words = list(_WORD.finditer(text))
+        out: list[tuple[int, int, str, bool]] = []
+        i = 0
+        while i < len(words):
+            a = words[i]
+            b = words[i + 1] if i + 1 < len(words) else None
+            adjacent = b is not None and text[a.end() : b.start()] in (" ", "  ", "\t")
+            if adjacent and b is not None:
+                ta, tb = a.group(), b.group()
+                phrase = f"{ta} {tb}".lower()
+                fam_first = self._is_surname(ta) and self._is_given(tb)
+                if (fam_first or (self._is_given(ta) and self._is_surname(tb))) and (
+                    phrase not in self.lex.latin_not_names
+                ):
+                    english = {ta.lower(), tb.lower()} <= self.lex.english_words
+                    given = tb if fam_first else ta
+                    form = (
+                        "english"
+                        if english
+                        else ("full" if _given_syllables(given) > 1 else "full1")
+                    )
+                    out.append((a.start(), b.end(), form, True))
+                    i += 2
+                    continue
+            if self._is_surname(a.group()):
+                im = _INITIALS.match(text, a.end())
+                if im and not (b is not None and b.start() < im.end(1) and b.end() > im.end(1)):
+                    out.append((a.start(), im.end(1), "initials", False))
+                    i += 1
+                    while i < len(words) and words[i].start() < im.end(1):
+                        i += 1
+                    continue
+                out.append((a.start(), a.end(), "surname", False))
+            i += 1
+        return out
+
+    def find(self, text: str) -> list[Span]:
+        if not any("A" <= c <= "Z" or "\uff21" <= c <= "\uff3a" for c in text):
+            return []
+        folded = text.translate(_FOLD)
+        cands = self._pairs(folded)
+        listed = _listed([c for c in cands if c[2] != "surname"], folded)
+        spans: list[Span] = []
+        for start, end, form, _full in cands:
+            line_start = folded.rfind("\n", 0, start) + 1
+            before = folded[line_start:start]
+            if self.title_re.search(before[-24:]):
+                spans.append(Span(start, end, "person", S_TITLE, "person.honorific",
+                                  "pinyin name after an honorific title"))  # fmt: skip
+            elif form != "surname" and (lm := self.label_re.search(before)) is not None:
+                label = " ".join(lm.group().rstrip(":：").split())
+                spans.append(Span(start, end, "person", S_LABEL, "person.context",
+                                  f"pinyin name after the label {label}"))  # fmt: skip
+            elif form != "surname" and start in listed:
+                spans.append(Span(start, end, "person", S_LIST, "person.list",
+                                  "pinyin name in a list of names"))  # fmt: skip
+            elif form in ("full", "full1"):
+                score = S_ALONE if form == "full" else S_ALONE_SHORT
+                spans.append(Span(start, end, "person", score, "person.pinyin",
+                                  "capitalised pinyin surname and given name"))  # fmt: skip
+            elif form == "surname" and _ETAL.match(folded, end):
+                spans.append(Span(start, end, "person", S_ETAL, "person.pinyin",
+                                  "pinyin surname before et al."))  # fmt: skip
+        return spans
+
+
+def _listed(names: list[tuple[int, int, str, bool]], text: str) -> set[int]:
+    """Starts of names separated from a neighbouring name only by list punctuation."""
+    out: set[int] = set()
+    for left, right in itertools.pairwise(names):
+        gap = text[left[1] : right[0]]
+        if _LIST_GAP.match(gap) or (left[0] in out and _AND_GAP.match(gap)):
+            out.update((left[0], right[0]))
+    return out
