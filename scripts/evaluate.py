@@ -73,7 +73,7 @@ def evaluate(corpus: Path, out: Path, jobs: int, with_profile: bool = True) -> N
             profile = (
                 Profile.model_validate_json((corpus / "profiles" / f"{src.stem}.json").read_text("utf-8"))
                 if with_profile
-                else None
+                else Profile()
             )
             result = redact_document(src, out, Options(profile=profile, jobs=jobs), pool)
             exit_codes[result.exit_code] += 1

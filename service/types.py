@@ -174,7 +174,7 @@ class PageText:
             if ch.bbox is None or ch.bbox.is_empty:
                 continue
             b = ch.bbox
-            if current is not None and _near(current, b):
+            if current is not None and _near(current, b) and _straight(current.union(b), b):
                 current = current.union(b)
             else:
                 if current is not None:
@@ -196,6 +196,12 @@ def _near(run: BBox, b: BBox) -> bool:
     gap_x = max(b.x0 - run.x1, run.x0 - b.x1, 0.0)
     gap_y = max(b.y0 - run.y1, run.y0 - b.y1, 0.0)
     return max(gap_x, gap_y) < 3 * size
+
+
+def _straight(run: BBox, b: BBox) -> bool:
+    """Whether a run stays one line thick (text on an arc, as in a seal, gets a box per glyph
+    instead of one box over everything the arc spans)."""
+    return min(run.width, run.height) <= 1.8 * max(b.width, b.height)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,10 @@
 """Run the text detectors, apply the policy, and merge what they found.
 
 The engine is what both the pipeline and ``detect-text`` call, so a finding on a page and a
-finding in plain text can never differ.
+finding in plain text can never differ. After the first pass it rescans what would stay
+readable (``service.detect.residual``) and adds what that turns up, up to ``RESCAN_PASSES``
+times: detectors that read context (a label before a name) see new neighbours once a mask is
+in place, and verification rescans the blind copy the same way.
 """
 
 from __future__ import annotations
@@ -11,9 +14,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from service.detect.base import TextDetector
+from service.detect.residual import readable_findings, residual_text
 from service.profile import Profile
 from service.rules.policy import Policy, load_policy
 from service.types import Span
+
+#: rescans of the residual text after the first pass (one is nearly always enough)
+RESCAN_PASSES = 2
 
 
 @dataclass
@@ -22,6 +29,19 @@ class DetectionEngine:
     policy: Policy
 
     def detect(self, text: str) -> list[Span]:
+        spans = self._once(text)
+        for _ in range(RESCAN_PASSES):
+            if not spans:
+                break
+            residual, back = residual_text(text, spans)
+            extra = readable_findings(residual, back, self._once(residual))
+            new = [s for s in extra if not any(k.covers(s) for k in spans)]
+            if not new:
+                break
+            spans = merge_spans(spans + new)
+        return spans
+
+    def _once(self, text: str) -> list[Span]:
         found: list[Span] = []
         for det in self.detectors:
             found.extend(det.detect(text))

@@ -85,8 +85,8 @@ def snap_to_glyphs(regions: tuple[Region, ...], text: PageText) -> tuple[Region,
         return regions
     out: list[Region] = []
     for r in regions:
-        box = r.bbox
-        for _ in range(4):  # growing may touch further glyphs; a few rounds settle it
+        box = _clear_grazed(r.bbox, glyphs)
+        for _ in range(8):  # growing may touch further glyphs; a few rounds settle it
             grown = box
             for g in glyphs:
                 if _overlaps(grown, g) and not grown.contains(g):
@@ -96,6 +96,32 @@ def snap_to_glyphs(regions: tuple[Region, ...], text: PageText) -> tuple[Region,
             box = grown
         out.append(r if box == r.bbox else replace(r, bbox=box))
     return tuple(out)
+
+
+#: a mask edge that reaches less than this share into a glyph only grazes it
+GRAZE = 0.25
+
+
+def _clear_grazed(box: BBox, glyphs: list[BBox]) -> BBox:
+    """Pull a mask's edges back off glyphs it only grazes (an OCR'd seal line whose box
+    reaches 0.4 pt into the printed line above): growing over them would mask that line."""
+    x0, y0, x1, y1 = box.x0, box.y0, box.x1, box.y1
+    for g in glyphs:
+        if not _overlaps(BBox(x0, y0, x1, y1), g):
+            continue
+        over_y = min(y1, g.y1) - max(y0, g.y0)
+        over_x = min(x1, g.x1) - max(x0, g.x0)
+        if over_y < GRAZE * g.height and over_x > 0:
+            if g.y0 < y0 < g.y1 and y1 > g.y1:
+                y0 = g.y1
+            elif g.y0 < y1 < g.y1 and y0 < g.y0:
+                y1 = g.y0
+        elif over_x < GRAZE * g.width and over_y > 0:
+            if g.x0 < x0 < g.x1 and x1 > g.x1:
+                x0 = g.x1
+            elif g.x0 < x1 < g.x1 and x0 < g.x0:
+                x1 = g.x0
+    return BBox(x0, y0, x1, y1) if x1 > x0 and y1 > y0 else box
 
 
 def _overlaps(a: BBox, b: BBox, eps: float = 0.01) -> bool:

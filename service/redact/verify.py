@@ -110,13 +110,15 @@ def mark_masked_gaps(text: PageText, masks: list[BBox]) -> PageText:
     prev: Char | None = None
     for c in text.chars:
         if c.bbox is None:
-            if prev is not None and c.text == "\n" and _mask_right_of(prev.bbox, masks):
+            if prev is not None and c.text == "\n" and _mask_beside(prev.bbox, masks, +1):
                 chars.append(Char(MASKED, None))
             chars.append(c)
             if c.text == "\n":
                 prev = None
             continue
-        if prev is not None and _mask_between(prev.bbox, c.bbox, masks):
+        if prev is None and _mask_beside(c.bbox, masks, -1):
+            chars.append(Char(MASKED, None))  # MuPDF may start a new line after a removed run
+        elif prev is not None and _mask_between(prev.bbox, c.bbox, masks):
             chars.append(Char(MASKED, None))
         chars.append(c)
         prev = c
@@ -134,22 +136,27 @@ def _mask_between(a: BBox | None, b: BBox | None, masks: list[BBox]) -> bool:
     return any(m.x1 > a.x1 and m.x0 < b.x0 and _same_line(m, a) for m in masks)
 
 
-def _mask_right_of(a: BBox | None, masks: list[BBox]) -> bool:
+def _mask_beside(a: BBox | None, masks: list[BBox], side: int) -> bool:
+    """A mask on the same line within two line heights right (``side`` +1) or left (-1)."""
     if a is None:
         return False
     reach = 2.0 * (a.y1 - a.y0)
-    return any(m.x1 > a.x1 and m.x0 < a.x1 + reach and _same_line(m, a) for m in masks)
+    if side > 0:
+        return any(m.x1 > a.x1 and m.x0 < a.x1 + reach and _same_line(m, a) for m in masks)
+    return any(m.x0 < a.x0 and m.x1 > a.x0 - reach and _same_line(m, a) for m in masks)
 
 
 def residual_ocr_text(text: PageText, masks: list[BBox]) -> PageText:
     """The OCR'd characters a reader can still see: those whose centre lies under no mask.
-    Masked characters become '■' so that neighbours never join into a new word."""
+    Each run of masked characters becomes one ``MASKED`` so that neighbours never join into a
+    new word (the same residual the engine rescans, ``service.detect.residual``)."""
     chars: list[Char] = []
     for c in text.chars:
         if c.source != "ocr":
             continue
         if c.bbox is not None and _under_mask(c.bbox, masks):
-            chars.append(Char(MASKED, None, 1.0, "ocr"))
+            if not chars or chars[-1].text != MASKED:
+                chars.append(Char(MASKED, None, 1.0, "ocr"))
         else:
             chars.append(c)
     return PageText(tuple(chars))

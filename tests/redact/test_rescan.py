@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from service.detect.engine import DetectionEngine
 from service.redact.verify import MASKED, mark_masked_gaps, rescan
 from service.rules.policy import load_policy
@@ -32,20 +34,26 @@ def test_a_mask_at_the_end_of_a_line_is_marked_before_the_break() -> None:
 
 
 class _Finder:
+    """Finds what matches a regex (a stand-in for a context detector)."""
+
     name = "t"
     categories = frozenset({"person"})
 
-    def __init__(self, spans: list[Span]) -> None:
-        self.spans = spans
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern)
 
     def detect(self, text: str) -> list[Span]:
-        return self.spans
+        return [Span(m.start(), m.end(), "person", 0.9, "t.x") for m in self.pattern.finditer(text)]
 
 
 def test_rescan_counts_only_findings_wholly_in_readable_text() -> None:
-    text = PageText(tuple(Char(c, None) for c in f"患者{MASKED}{MASKED}入院，张三"))
-    engine = DetectionEngine(
-        [_Finder([Span(1, 4, "person", 0.9, "t.x"), Span(8, 10, "person", 0.9, "t.x")])],
-        load_policy("default"),
-    )
+    text = PageText(tuple(Char(c, None) for c in f"患者{MASKED}入院，张三"))
+    engine = DetectionEngine([_Finder(f"者{MASKED}入|张三")], load_policy("default"))
     assert rescan(engine, text) == 1
+
+
+def test_the_engine_rescans_what_stays_readable() -> None:
+    """A finding that only shows once its neighbour is masked is masked too."""
+    engine = DetectionEngine([_Finder(f"王小明|(?<=地址{MASKED}\n)乌兰")], load_policy("default"))
+    text = "地址王小明\n乌兰"
+    assert [(s.start, s.end) for s in engine.detect(text)] == [(2, 5), (6, 8)]
