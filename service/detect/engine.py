@@ -61,7 +61,7 @@ class DetectionEngine:
         if not kept or not pol.allow_list:
             return kept
         allowed = _allowed_intervals(text, self._allow_re())
-        return [s for s in kept if not any(a <= s.start and s.end <= b for a, b in allowed)]
+        return [s for s in kept if not any(_allowed(s, a, b) for a, b in allowed)]
 
     def _allow_re(self) -> re.Pattern[str] | None:
         return _allow_pattern(self.policy.allow_list)
@@ -82,6 +82,12 @@ def merge_spans(spans: list[Span]) -> list[Span]:
             continue
         kept.append(s)
     return kept
+
+
+def _allowed(s: Span, a: int, b: int) -> bool:
+    """A span inside an allowed term, or one whose head (its end: the unit suffix) lies in it
+    (查询请登录国家卫生健康委员会 is the allowed body with words before it)."""
+    return (a <= s.start and s.end <= b) or (s.start < a < s.end <= b)
 
 
 @lru_cache(maxsize=16)
@@ -111,6 +117,7 @@ def build_engine(profile: Profile | None = None, policy: Policy | str = "default
 def _generic_detectors() -> tuple[TextDetector, ...]:
     """The detectors that need no profile, built once per process (gazetteer, grammars)."""
     from service.detect.addresses import AddressDetector
+    from service.detect.ner import CrfNerDetector
     from service.detect.organizations import OrganizationDetector
     from service.detect.patterns import PatternDetector
     from service.detect.persons import PersonDetector
@@ -124,4 +131,5 @@ def _generic_detectors() -> tuple[TextDetector, ...]:
         OrganizationDetector(),
         PositionDetector(),
         PersonDetector(),
+        CrfNerDetector(),
     )

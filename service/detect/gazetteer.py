@@ -238,11 +238,18 @@ def load_roman() -> dict[str, RomanForm]:
             out[form] = rf
 
     for bare, (level, full) in g.bares.items():
-        if bare in fixed or full in fixed or level == "town":
+        if level == "town":
             continue
-        gated = level == "county" or bare in g.lists.common_shorts
+        # a one-character name is romanised with its suffix (磁县 Cixian): distinctive alone
+        gated = (level == "county" and len(bare) >= 2) or bare in g.lists.common_shorts
+        spelled = fixed.get(bare) or fixed.get(full)
         for form in gf.roman_forms(bare, full):
+            if spelled and not any(f[:3].lower() == form[:3].lower() for f in spelled):
+                continue  # a wrong reading the fixed list corrects (长治 Zhangzhi → Changzhi)
+            # besides a fixed spelling (Qiqihar), plain pinyin is used too (Qiqiha'er, Qiqihaer)
             put(form, RomanForm(level, gated and level != "province"))
+            if "'" in form:
+                put(form.replace("'", ""), RomanForm(level, gated and level != "province"))
     for key, forms in fixed.items():
         known = g.bares.get(key)
         form_of = g.lookup(key)

@@ -24,7 +24,7 @@ label, never the matched text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from service.detect.gazetteer import load_gazetteer
 from service.detect.persons_latin import LatinNames
@@ -73,6 +73,10 @@ class _Chinese:
         comps = _alt(lex.minority_components) if lex.minority_components else "(?!)"
         self.minority_re = re.compile(f"(?:{comps})+")
         # a masked neighbour (MASK_CHAR, in residual text) is no delimiter
+        # a whole line of CJK names with superscript marks, spaces or list commas only
+        self.bare_line_re = re.compile(
+            f"(?m)^(?=[^\n]*[{_CJK}]{{4}})[{_CJK}{_SUP} \t,，、]{{4,48}}$"
+        )
         self.token_re = re.compile(
             f"(?<![{_CJK}{_DOTS}{MASK_CHAR}])[{_CJK}]{{2,4}}(?![{_CJK}{_DOTS}{MASK_CHAR}])"
         )
@@ -146,7 +150,7 @@ class _Chinese:
         m = self.dotted_re.match(text, pos)
         if m and self._translit_share(m.group()) >= 0.5:
             return pos, m.end(), S_CONTEXT, "minority name joined by a middle dot"
-        if self._ender_at(text, pos):
+        if self._role_at(text, pos):
             return None  # 兹授予 同志: a role or label where the name was left out (or masked)
         run = self.run(text, pos)
         chars = "".join(text[i] for i, _ in run)
@@ -168,6 +172,9 @@ class _Chinese:
             if not self._given_ok(chars[slen:total], lenient):
                 continue
             end = run[total - 1][0] + 1
+            if fallback is not None and total < len(chars) and run[total][1]:
+                # 之父燕洋\n振交代: a name wrapped at the line end goes on over the break
+                return fallback[0], fallback[1], S_CONTEXT, "surname + given name wrapped over a line"
             if total == len(chars) or run[total][1] or self._ender_at(text, run[total][0]):
                 return pos, end, S_CONTEXT, f"surname + {g}-character given name"
             if fallback is None and g == 2 and self._given_ok(chars[slen:total], False):
@@ -222,8 +229,8 @@ class _Chinese:
                 if not chars or not all(is_cjk(c) for c in chars) or self._not_name(chars):
                     continue
                 slen = 2 if chars[:2] in self.lex.compound_surnames else 1
-                if slen == 1 and chars[0] not in self.lex.surnames:
-                    continue
+                if slen == 1 and chars[0] not in COMMON_SURNAMES:
+                    continue  # 经国家医师资格考试: a rare surname before a role is mostly a word
                 given = chars[slen:]
                 if len(given) > 2 or not self._given_ok(given, False):
                     continue
@@ -256,14 +263,70 @@ class _Chinese:
                     out.append(Span(i.start(), i.end(), "person", S_LIST_BARE, "person.list",
                                     "a line made only of names"))  # fmt: skip
 
+    def run_on_names(self, text: str, out: list[Span]) -> None:
+        """A line that is nothing but names run together (an author line whose superscripts
+        were lost: 赵冬邓华丽郭伟芳* 戴兰华): emitted when the whole line splits into names."""
+        for m in self.bare_line_re.finditer(text):
+            tokens = self._split_names(m.group())
+            if tokens is not None and len(tokens) >= 2:
+                for a, b in tokens:
+                    out.append(Span(m.start() + a, m.start() + b, "person", S_LIST_BARE,
+                                    "person.list", "a line that splits into names"))  # fmt: skip
+
+    def _split_names(self, line: str) -> list[tuple[int, int]] | None:
+        """Split a line into surname + 1–2 given-name tokens (common surnames only)."""
+        chunks = [(c.start(), c.group()) for c in re.finditer(f"[{_CJK}]+", line)]
+        tokens: list[tuple[int, int]] = []
+        for off, chunk in chunks:
+            best = _segment_names(chunk, self._name_piece)
+            if best is None:
+                return None
+            tokens.extend((off + a, off + b) for a, b in best)
+        return tokens
+
+    def _name_piece(self, piece: str) -> bool:
+        slen = 2 if piece[:2] in self.lex.compound_surnames else 1
+        if slen == 1 and piece[0] not in COMMON_SURNAMES:
+            return False
+        given = piece[slen:]
+        return 1 <= len(given) <= 2 and self._given_ok(given, False) and not self._not_name(piece)
+
     def minority(self, text: str, out: list[Span]) -> None:
         for m in self.dotted_any.finditer(text):
-            name = m.group()
+            start, end = self._trim_dotted(text, m.start(), m.end())
+            name = text[start:end]
             dotted = any(d in name for d in _DOTS)
             share = self._translit_share(name)
             if share >= (0.5 if dotted else 1.0) and len(name) >= 4:
-                out.append(Span(m.start(), m.end(), "person", S_MINORITY, "person.minority",
+                out.append(Span(start, end, "person", S_MINORITY, "person.minority",
                                 "transliterated name parts joined by a dot"))  # fmt: skip
+
+    def _trim_dotted(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """Cut running text off the outer parts of a dotted name: 今日努尔古丽·斯拉木副主任医师
+        → 努尔古丽·斯拉木 (the first part keeps transliteration characters only, the last part
+        ends before a role or label)."""
+        translit = self.lex.translit_chars
+        first_dot = min(i for i in range(start, end) if text[i] in _DOTS or text[i] in ".．")
+        last_dot = max(i for i in range(start, end) if text[i] in _DOTS or text[i] in ".．")
+        s = first_dot
+        while s > start and text[s - 1] in translit and not self._ender_before(text, s, start):
+            s -= 1
+        e = last_dot + 1
+        while e < end and is_cjk(text[e]) and not self._role_at(text, e):
+            e += 1
+        if s == first_dot or e == last_dot + 1:
+            return start, end  # nothing transliterated on one side: leave it to the share test
+        return s, e
+
+    def _ender_before(self, text: str, pos: int, floor: int) -> bool:
+        """Whether a label or role word ends right before ``pos``."""
+        words = self.lex.roles | self.lex.labels
+        return any(text[pos - k : pos] in words for k in range(2, self.ender_max + 1) if pos - k >= floor)
+
+    def _role_at(self, text: str, pos: int) -> bool:
+        """Whether a role or label word (two characters or more) starts at ``pos``."""
+        words = self.lex.roles | self.lex.labels
+        return any(text[pos : pos + k] in words for k in range(2, self.ender_max + 1))
 
     def backstop(self, text: str, out: list[Span]) -> None:
         for m in self.token_re.finditer(text):
@@ -273,7 +336,9 @@ class _Chinese:
             if self.minority_re.fullmatch(tok):
                 out.append(Span(m.start(), m.end(), "person", S_MINORITY_TOKEN,
                                 "person.minority", "delimited token of minority-name components"))  # fmt: skip
-            elif self._name_token(tok) and (len(tok) > 2 or tok[0] in COMMON_SURNAMES):
+            elif self._name_token(tok) and (
+                tok[0] in COMMON_SURNAMES or tok[:2] in self.lex.compound_surnames
+            ):
                 out.append(Span(m.start(), m.end(), "person", S_BACKSTOP, "person.backstop",
                                 "delimited surname + typical given-name characters"))  # fmt: skip
         for m in self.spaced_re.finditer(text):
@@ -285,6 +350,26 @@ class _Chinese:
             if not self._not_name(m.group()):
                 out.append(Span(m.start(), m.end(), "person", S_HONORIFIC,
                                 "person.honorific", "老/小 + common surname"))  # fmt: skip
+
+
+def _segment_names(chunk: str, ok: Callable[[str], bool]) -> list[tuple[int, int]] | None:
+    """The split of ``chunk`` into pieces of 2–4 characters that all pass ``ok`` (fewest
+    pieces), or None."""
+    n = len(chunk)
+    best: list[list[tuple[int, int]] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        cur = best[i]
+        if cur is None:
+            continue
+        for k in (2, 3, 4):
+            j = i + k
+            if j <= n and ok(chunk[i:j]):
+                cand = [*cur, (i, j)]
+                nxt = best[j]
+                if nxt is None or len(cand) < len(nxt):
+                    best[j] = cand
+    return best[n]
 
 
 def _dedupe(spans: list[Span]) -> list[Span]:
@@ -316,6 +401,7 @@ class PersonDetector:
             cjk.context(text, out)
             cjk.titles(text, out)
             cjk.line_lists(text, out)
+            cjk.run_on_names(text, out)
             cjk.minority(text, out)
             cjk.backstop(text, out)
         out.extend(self._latin.find(text))

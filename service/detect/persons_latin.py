@@ -37,6 +37,11 @@ from service.types import Span
 S_TITLE, S_LABEL, S_LIST, S_ALONE, S_ALONE_SHORT, S_ETAL = 0.95, 0.95, 0.9, 0.8, 0.7, 0.85
 _FOLD = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20, 0x2019: 0x27}
 _WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]+(?:['\-][A-Za-z]+)?(?![A-Za-z])")
+#: one item of an author line: 1–3 capitalised words, then affiliation marks
+_AUTHOR_ITEM = re.compile(
+    r"[ \t]*(?P<name>[A-Z][A-Za-z'\-]*(?:[ \t]+[A-Z][A-Za-z'\-]*){0,2})[\d*†‡§#¹²³⁴⁵⁶⁷⁸⁹⁰]*(?:,\d[\d*,]*)?[ \t]*"
+)
+_AUTHOR_SEP = re.compile(r"[ \t]*(?:[,;，；、]|\band\b)[ \t]*")
 _INITIALS = re.compile(r"[ \t]+([A-Z](?:\.?[ \-]?[A-Z]){0,2}\.?)(?![A-Za-z])")
 _AND_GAP = re.compile(r"^[\s\d*†‡§#¹²³⁴⁵⁶⁷⁸⁹⁰]*(?:and|&)\s+$")
 _ETAL = re.compile(r"[ \t]+et[ \t]+al\b")
@@ -163,7 +168,53 @@ class LatinNames:
             elif form == "surname" and _ETAL.match(folded, end):
                 spans.append(Span(start, end, "person", S_ETAL, "person.pinyin",
                                   "pinyin surname before et al."))  # fmt: skip
+        spans.extend(self._author_lines(folded, spans))
         return spans
+
+    def _author_lines(self, text: str, found: list[Span]) -> list[Span]:
+        """Every item of a line that lists names, once one of them is a known pinyin name:
+        ``ZHAO Jia, Eerduntuya, Ayidana Reheman, WANG Hanze*`` (minority names in pinyin carry
+        no Han surname)."""
+        out: list[Span] = []
+        starts = {s.start for s in found}
+        pos = 0
+        for line in text.split("\n"):
+            items = _split_items(line)
+            if len(items) >= 2 and any(pos + a in starts for a, _ in items):
+                for a, b in items:
+                    words = line[a:b].split()
+                    if pos + a not in starts and all(_pinyin_word(w) for w in words) and not (
+                        {w.lower() for w in words} <= self.lex.english_words
+                    ):
+                        out.append(Span(pos + a, pos + b, "person", S_LIST, "person.list",
+                                        "pinyin name in a line of author names"))  # fmt: skip
+            pos += len(line) + 1
+        return out
+
+
+def _split_items(line: str) -> list[tuple[int, int]]:
+    """The name items of an author line, or [] when the line is anything else."""
+    items: list[tuple[int, int]] = []
+    pos = 0
+    while pos < len(line):
+        m = _AUTHOR_ITEM.match(line, pos)
+        if m is None or m.end() == pos:
+            return []
+        items.append(m.span("name"))
+        pos = m.end()
+        if pos < len(line):
+            sep = _AUTHOR_SEP.match(line, pos)
+            if sep is None or sep.end() == pos:
+                return []
+            pos = sep.end()
+    return items if len(items) <= 12 else []
+
+
+@lru_cache(maxsize=8192)
+def _pinyin_word(word: str) -> bool:
+    """A capitalised word spelt in pinyin syllables (also long transliterations: Eerduntuya)."""
+    parts = word.lower().replace("'", "-").split("-")
+    return all(p.isalpha() and (segs := segment(p)) and len(segs) <= 6 for p in parts)
 
 
 def _listed(names: list[tuple[int, int, str, bool]], text: str) -> set[int]:

@@ -47,6 +47,15 @@ PRECEDE_WORDS: tuple[str, ...] = (
     "位于", "家住", "现居", "居住", "迁至", "落户",
 )  # fmt: skip
 _PRECEDE_WINDOW = 6
+#: "，河源人，" / "系白山人": where someone is from
+_ORIGIN_BEFORE = frozenset("，,系是为：:、")
+_ORIGIN_AFTER = frozenset("，,。；;、）)")
+#: 在/赴 + place + an activity: 长期在大理经商, 赴巴州开展义诊
+_LOCATIVE_BEFORE = frozenset("在赴到去往于至")
+_ACTIVITY_AFTER: tuple[str, ...] = (
+    "经商", "居住", "工作", "务工", "放牧", "生活", "打工", "定居", "开展", "支援", "义诊",
+    "就医", "就诊", "住院", "出差", "学习", "进修", "挂职", "援助", "帮扶", "执业", "行医",
+)  # fmt: skip
 #: after 镇 these make a drug/treatment word (镇静, 镇痛…), not a town
 _NOT_TOWN_AFTER = frozenset("静痛咳吐定惊压")
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Za-z]*(?:['\u2019][A-Za-z]+)?(?![A-Za-z])")
@@ -102,6 +111,12 @@ def gate_met(ct: str, i: int, j: int, form: PlaceForm, prev_end: int) -> bool:
     if (j < len(ct) and ct[j] in ADMIN_SUFFIX_CHARS) or ct.startswith(FOLLOW_WORDS, j):
         return True
     if prev_end == i or ct.endswith(("省", "自治区"), 0, i):
+        return True
+    if i > 0 and j < len(ct) and ct[j] == "人" and ct[i - 1] in _ORIGIN_BEFORE and (
+        j + 1 == len(ct) or ct[j + 1] in _ORIGIN_AFTER
+    ):
+        return True
+    if i > 0 and ct[i - 1] in _LOCATIVE_BEFORE and ct.startswith(_ACTIVITY_AFTER, j):
         return True
     before = ct[max(0, i - _PRECEDE_WINDOW) : i]
     return any(w in before for w in PRECEDE_WORDS)

@@ -8,7 +8,7 @@ same way, so what the pipeline releases is what the rescan accepts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from service.types import MASK_CHAR, Span
 
@@ -18,6 +18,11 @@ def residual_text(text: str, spans: Iterable[Span]) -> tuple[str, list[int]]:
     masked = bytearray(len(text))
     for s in spans:
         masked[s.start : s.end] = b"\x01" * (s.end - s.start)
+    return residual_of(text, masked)
+
+
+def residual_of(text: str, masked: Sequence[int] | bytearray) -> tuple[str, list[int]]:
+    """``text`` with every run of characters flagged in ``masked`` shown as one mask."""
     out: list[str] = []
     back: list[int] = []
     for i, ch in enumerate(text):

@@ -65,8 +65,8 @@ def _run(src: SourceDoc, work: Path, out_dir: Path, options: Options, pool: Page
         for p in src.pages
     ]
     # build the detectors (gazetteer, NER model) here, before the pool forks: workers share them
-    get_engine(profile_json, options.policy)
-    analyses: list[PageAnalysis] = finalize(pool.map(analyse_page, contexts))
+    engine = get_engine(profile_json, options.policy)
+    analyses: list[PageAnalysis] = finalize(pool.map(analyse_page, contexts), engine)
     pages = tuple(a.result for a in analyses)
     masks = {p.index: [r.bbox for r in p.regions] for p in pages}
     tmp_blind = out_dir / f".{blind_name}.partial"

@@ -12,6 +12,7 @@ from service.pipeline.context import PageAnalysis, PageContext
 from service.pipeline.page import get_engine, read_raster_text
 from service.pipeline.pool import PagePool
 from service.redact import verify as V
+from service.redact.propagate import residual_under_masks
 from service.types import BBox, Verification
 
 
@@ -97,14 +98,16 @@ def verify_blind(
             problems.append("page count changed")
         leaks = V.count_text_leaks(blind_pages, snippets)
         findings += sum(
-            V.rescan(engine, V.mark_masked_gaps(t, masks.get(i, [])))
+            V.rescan(engine, V.mark_masked_gaps(t, masks.get(i, [])).text, stable_only=True)
             for i, t in enumerate(blind_pages)
         )
         meta = V.pdf_metadata_problems(blind)
     else:
         meta = V.image_metadata_problems(blind, src.kind)
-    for a in analyses if not options.verify_ocr else []:
-        findings += V.rescan(engine, V.residual_ocr_text(a.text, masks[a.result.index]))
+    for a in analyses:
+        # what a reader of the blind copy sees of the first reading (text layer and OCR)
+        residual, _ = residual_under_masks(a.text, masks[a.result.index])
+        findings += V.rescan(engine, residual)
     problems.extend(meta)
     verification = Verification(
         text_leaks=leaks,

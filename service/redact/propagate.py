@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from service.detect.engine import DetectionEngine
+from service.detect.residual import readable_findings, residual_of
 from service.pipeline.context import PageAnalysis
 from service.redact.regions import snap_to_glyphs, spans_to_regions
-from service.types import Region, Span
+from service.types import BBox, PageText, Region, Span
 
 #: shortest strings worth propagating (squashed length): CJK / other
 MIN_CJK = 2
@@ -38,15 +40,41 @@ def _pattern(strings: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
 
 
-def finalize(analyses: list[PageAnalysis]) -> list[PageAnalysis]:
-    """The document-level decide step: propagate masked strings, then snap masks to glyphs."""
+def finalize(analyses: list[PageAnalysis], engine: DetectionEngine | None = None) -> list[PageAnalysis]:
+    """The document-level decide step: propagate masked strings, snap masks to glyphs, then
+    rescan what stays readable under the final masks and mask what that finds (verification
+    rescans the same residual text, so it accepts what this releases)."""
     out = []
     for a in propagate(analyses):
-        snapped = snap_to_glyphs(a.result.regions, a.text)
-        if snapped is not a.result.regions:
-            a = PageAnalysis(replace(a.result, regions=snapped), a.text)
+        a = _snapped(a)
+        for _ in range(CLOSE_ROUNDS if engine is not None else 0):
+            assert engine is not None
+            residual, back = residual_under_masks(a.text, [r.bbox for r in a.result.regions])
+            extra = _new_regions(a, readable_findings(residual, back, engine.detect(residual)))
+            if not extra:
+                break
+            a = _snapped(PageAnalysis(replace(a.result, regions=a.result.regions + tuple(extra)), a.text))
         out.append(a)
     return out
+
+
+#: rescans of the residual under the final masks (each may add masks that change it)
+CLOSE_ROUNDS = 3
+
+
+def _snapped(a: PageAnalysis) -> PageAnalysis:
+    snapped = snap_to_glyphs(a.result.regions, a.text)
+    return a if snapped is a.result.regions else PageAnalysis(replace(a.result, regions=snapped), a.text)
+
+
+def residual_under_masks(text: PageText, masks: list[BBox]) -> tuple[str, list[int]]:
+    """The page's reading text as a reader of the blind copy sees it: characters whose centre
+    lies under a mask become one ``MASK_CHAR`` per run (``service.detect.residual``)."""
+    flags = bytearray(len(text.chars))
+    for i, c in enumerate(text.chars):
+        if c.bbox is not None and c.bbox.centre_in(masks):
+            flags[i] = 1
+    return residual_of(text.text, flags)
 
 
 def propagate(analyses: list[PageAnalysis]) -> list[PageAnalysis]:

@@ -4,9 +4,10 @@ Four checks, each independent of how the masks were made:
 
 * text leaks — the blind file's text layer (visible and invisible) contains none of the
   masked strings;
-* rescan — the detectors find nothing in what remains readable: the blind text layer, and
-  the OCR'd characters of the first reading that lie outside every mask (``verify_ocr``
-  re-OCRs the blind pages instead);
+* rescan — the detectors find nothing in what remains readable: the first reading (text layer
+  and OCR) with every character under a mask hidden (the residual the pipeline closed its
+  masks over), and the blind file's own text layer for context-free findings (patterns,
+  profile); ``verify_ocr`` also re-OCRs the blind rasters;
 * pixels — renders of original and blind copy are identical outside the masks (PDF, PNG,
   TIFF), or within JPEG re-encoding tolerance (JPEG);
 * metadata — no Info/XMP, annotations, attachments, scripts; images carry no EXIF/XMP/text
@@ -91,16 +92,25 @@ def count_text_leaks(blind_pages: list[PageText], snippets: set[str]) -> int:
 MASKED = MASK_CHAR
 
 
-def rescan(engine: DetectionEngine, text: PageText) -> int:
+#: rule prefixes whose findings do not depend on context: what the blind text layer is
+#: rescanned with (MuPDF re-segments lines after a redaction, which moves every neighbour a
+#: context detector reads; the full engine rescans the residual of the first reading instead)
+STABLE_RULES = ("pattern.", "profile.")
+
+
+def rescan(engine: DetectionEngine, text: str, stable_only: bool = False) -> int:
     """Findings that lie wholly in readable text.
 
     A finding that touches a masked character (``MASKED``) is the mask's own context (a CRF
-    that sees ``患者■■■`` may extend a name over the mask) and shows nothing: not counted.
+    that sees ``患者■`` may extend a name over the mask) and shows nothing: not counted.
     """
-    if not text.chars:
+    if not text.strip():
         return 0
-    body = text.text
-    return sum(1 for s in engine.detect(body) if MASKED not in body[s.start : s.end])
+    return sum(
+        1
+        for s in engine.detect(text)
+        if MASKED not in text[s.start : s.end] and (not stable_only or s.rule.startswith(STABLE_RULES))
+    )
 
 
 def mark_masked_gaps(text: PageText, masks: list[BBox]) -> PageText:
@@ -144,26 +154,6 @@ def _mask_beside(a: BBox | None, masks: list[BBox], side: int) -> bool:
     if side > 0:
         return any(m.x1 > a.x1 and m.x0 < a.x1 + reach and _same_line(m, a) for m in masks)
     return any(m.x0 < a.x0 and m.x1 > a.x0 - reach and _same_line(m, a) for m in masks)
-
-
-def residual_ocr_text(text: PageText, masks: list[BBox]) -> PageText:
-    """The OCR'd characters a reader can still see: those whose centre lies under no mask.
-    Each run of masked characters becomes one ``MASKED`` so that neighbours never join into a
-    new word (the same residual the engine rescans, ``service.detect.residual``)."""
-    chars: list[Char] = []
-    for c in text.chars:
-        if c.source != "ocr":
-            continue
-        if c.bbox is not None and _under_mask(c.bbox, masks):
-            if not chars or chars[-1].text != MASKED:
-                chars.append(Char(MASKED, None, 1.0, "ocr"))
-        else:
-            chars.append(c)
-    return PageText(tuple(chars))
-
-
-def _under_mask(b: BBox, masks: list[BBox]) -> bool:
-    return b.centre_in(masks)
 
 
 # -- pixels ---------------------------------------------------------------------------------
