@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 
 from service.detect.gazetteer import PlaceForm
-from service.detect.places import gate_met, latin_spans, scan
+from service.detect.places import gate_met, latin_spans, line_breaks, scan
 from service.detect.profile_norm import Compact, compact, normalize
 from service.types import Span
 
@@ -81,9 +81,11 @@ def _address_gate(ct: str, i: int, j: int, form: PlaceForm, prev_end: int) -> bo
 
 
 def cjk_addresses(text: str, c: Compact | None = None) -> list[Span]:
-    c = c or compact(normalize(text))
+    norm = normalize(text)
+    c = c or compact(norm)
     ct = c.text
-    hits = scan(c, _address_gate)
+    breaks = line_breaks(norm, c)
+    hits = scan(c, _address_gate, breaks)
     out: list[Span] = []
     k = 0
     while k < len(hits):
@@ -91,6 +93,11 @@ def cjk_addresses(text: str, c: Compact | None = None) -> list[Span]:
         while k + 1 < len(hits) and hits[k + 1].cstart == hits[k].cend:
             k += 1
         end = tail_end(ct, hits[k].cend)
+        if end is not None:
+            # the road/number part stays in its table cell
+            cell = next((b for b in range(hits[k].cend + 1, end) if breaks.get(b) == "\t"), None)
+            if cell is not None:
+                end = cell if tail_end(ct[:cell], hits[k].cend) is not None else None
         if end is None and k > first and hits[k].form.level == "town":
             end = hits[k].cend  # 呼伦贝尔市鄂温克族自治旗巴彦托海镇: a chain down to a town
         if end is not None:

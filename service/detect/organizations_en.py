@@ -4,7 +4,7 @@ A name is a chain of capitalised words joined by spaces or the connectors *of, a
 &* (a line break is allowed after a connector) that ends in a unit keyword (Hospital,
 University, Association ...) or continues after its last keyword only through a connector
 (University of Hong Kong, Center for Disease Control and Prevention). A leading department
-(Department of Cardiology of ...) and a leading *The* are cut off; a chain made only of generic
+(Department of Cardiology of ...) is cut off, a leading *The* kept; a chain made only of generic
 words (People's Hospital, The Affiliated Hospital) or containing words of paper titles
 (Analysis, Risk, Factors ...) is not a name. The word lists are data in
 ``redaction_rules/grammar/organizations.yaml`` (``english``).
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 #: one capitalised word (People's, Co-operative, PLA, Co., Ltd.) or a number (2nd, 301)
 WORD = (
-    r"(?:Co\.,[ \t]?Ltd\.?|[A-Z][A-Za-z]*(?:['’][sS])?(?:-[A-Za-z]+)*\.?"
+    r"(?:Co\.,[ \t]?Ltd\.?|[A-Z][A-Za-z]*(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*\.?"
     r"|[0-9]{1,4}(?:st|nd|rd|th)?(?![0-9]))"
 )
 CONNECTOR = r"(?:of|and|for|the|on|&)"
@@ -56,6 +56,8 @@ def tokens(text: str, start: int, end: int) -> list[Token]:
 
 
 def _norm(word: str) -> str:
+    if word in ("The", "THE"):
+        return "The"
     if word.lower() in _CONNECTORS:
         return word.lower()
     return word.capitalize() if len(word) > 3 and word.isupper() else word
@@ -98,7 +100,7 @@ class EnglishOrgMatcher:
                 None,
             )
             start = end if cut is None else cut + 1
-        while start < end and (toks[start][0] in _CONNECTORS or toks[start][0] == "The"):
+        while start < end and toks[start][0] in _CONNECTORS:
             start += 1
         return start
 
@@ -110,7 +112,8 @@ class EnglishOrgMatcher:
         while end > 0 and toks[end - 1][0] in _CONNECTORS:
             end -= 1
         start = self.unit_start(toks, end)
-        words = [w for w, _, _ in toks[start:end] if w not in _CONNECTORS]
+        # a leading "The" belongs to the name (it is masked with it) but names nothing
+        words = [w for w, _, _ in toks[start:end] if w not in _CONNECTORS and w != "The"]
         if not words or any(w.rstrip(".") in self.title_words for w in words):
             return None
         named = [w for w in words if w not in self.generic]

@@ -62,7 +62,8 @@ class _Chinese:
         self.ender_max = max(len(w) for w in self.enders)
         self.label_re = re.compile(
             f"(?:(?P<lab>{_alt(lex.labels)}))+"
-            f"(?P<sep>[{_SPACES}]*[:：][{_SPACES}]*|[{_SPACES}]+)?(?=[{_CJK}])"
+            # a table reads label cell, line break, value cell: 审核人\n庹子杰
+            f"(?P<sep>[{_SPACES}]*[:：][{_SPACES}]*|[{_SPACES}]+|[{_SPACES}]*\n[{_SPACES}]*)?(?=[{_CJK}])"
         )
         self.role_re = re.compile(f"(?:{_alt(lex.roles)})")
         self.dotted_re = re.compile(f"[{_CJK}]{{1,10}}(?:[{_DOTS}.．][{_CJK}]{{1,10}})+")
@@ -84,10 +85,10 @@ class _Chinese:
             f"(?<![{_CJK}{_DOTS}{MASK_CHAR}] )(?<![{_CJK}{_DOTS}{MASK_CHAR}])[{_CJK}](?: [{_CJK}]){{1,3}}"
             f"(?! ?[{_CJK}{MASK_CHAR}])"
         )
-        item = f"[{_CJK}]{{2,4}}[{_SUP}]*(?:[,，][{_SUP}]+)*"
+        item = f"[{_CJK}]{{2,8}}(?:[{_DOTS}][{_CJK}]{{2,8}})*[{_SUP}]*(?:[,，][{_SUP}]+)*"
         sep = f"[{_SPACES}]*[、，,；;][{_SPACES}]*|[{_SPACES}]+"
         self.line_list_re = re.compile(f"(?m)^[{_SPACES}]*{item}(?:(?:{sep}){item})+[{_SPACES}]*$")
-        self.item_re = re.compile(f"[{_CJK}]{{2,4}}")
+        self.item_re = re.compile(f"[{_CJK}]{{2,8}}(?:[{_DOTS}][{_CJK}]{{2,8}})*")
         self.list_sep_re = re.compile(
             f"[{_SUP}]*(?:[,，][{_SUP}]+)*(?:[{_SPACES}]*[、，,；;/][{_SPACES}]*|[{_SPACES}]+)"
         )
@@ -245,6 +246,12 @@ class _Chinese:
             if best is not None:
                 out.append(Span(best[0], e, "person", best[1], "person.title", best[2]))
 
+    def _list_item(self, tok: str) -> bool:
+        """A name in a list: surname + given name, minority components, or a dotted name."""
+        if any(d in tok for d in _DOTS):
+            return self._translit_share(tok) >= 0.5
+        return self._name_token(tok) or self.minority_re.fullmatch(tok) is not None
+
     def _name_token(self, tok: str) -> bool:
         slen = self._surname_len(tok)
         return (
@@ -258,7 +265,7 @@ class _Chinese:
     def line_lists(self, text: str, out: list[Span]) -> None:
         for m in self.line_list_re.finditer(text):
             items = list(self.item_re.finditer(text, m.start(), m.end()))
-            if all(self._name_token(i.group()) for i in items):
+            if all(self._list_item(i.group()) for i in items):
                 for i in items:
                     out.append(Span(i.start(), i.end(), "person", S_LIST_BARE, "person.list",
                                     "a line made only of names"))  # fmt: skip

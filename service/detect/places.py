@@ -130,7 +130,29 @@ def _former_suffix(
     return ct[j] in _FORMER_SUFFIX and not (blocked and _crosses(blocked, i, j + 1))
 
 
-def scan(c: Compact, gate: GateFn = gate_met) -> list[PlaceHit]:
+def line_breaks(text: str, c: Compact) -> dict[int, str]:
+    """Compact positions that follow a removed line break (``"\n"``) or cell break (``"\t"``)."""
+    out: dict[int, str] = {}
+    for k in range(1, len(c.text)):
+        gap = text[c.index[k - 1] + 1 : c.index[k]]
+        if "\t" in gap:
+            out[k] = "\t"
+        elif "\n" in gap:
+            out[k] = "\n"
+    return out
+
+
+def _bad_break(breaks: dict[int, str], i: int, j: int) -> bool:
+    """A name may wrap over a line (呼和\n浩特市) but not start or end as one character on
+    its own line (住院12天\n门急诊: no 天门), and never crosses table cells (\t)."""
+    for k in range(i + 1, j):
+        kind = breaks.get(k)
+        if kind == "\t" or (kind == "\n" and (k - i < 2 or j - k < 2)):
+            return True
+    return False
+
+
+def scan(c: Compact, gate: GateFn = gate_met, breaks: dict[int, str] | None = None) -> list[PlaceHit]:
     """Leftmost-longest gazetteer hits in compact text whose gate is met."""
     g: Gazetteer = load_gazetteer()
     ct = c.text
@@ -147,6 +169,8 @@ def scan(c: Compact, gate: GateFn = gate_met) -> list[PlaceHit]:
                 continue
             form = g.lookup(ct[i:j])
             if form is None or (blocked and _crosses(blocked, i, j)):
+                continue
+            if breaks and _bad_break(breaks, i, j):
                 continue
             if form.level == "town" and ct[j - 1] == "镇" and j < n and ct[j] in _NOT_TOWN_AFTER:
                 continue
@@ -171,9 +195,10 @@ def _score(form: PlaceForm) -> float:
 
 
 def cjk_spans(text: str) -> list[Span]:
-    c = compact(normalize(text))
+    norm = normalize(text)
+    c = compact(norm)
     out: list[Span] = []
-    for h in scan(c):
+    for h in scan(c, breaks=line_breaks(norm, c)):
         start, end = c.original(h.cstart, h.cend)
         f = h.form
         out.append(Span(start, end, "place", _score(f), f"place.{f.rule}", f.explanation))

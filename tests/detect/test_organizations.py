@@ -80,7 +80,7 @@ POSITIVES = [
     P(
         "Department of Cardiology, The Affiliated Hospital of Inner Mongolia Medical University, "
         "Hohhot 010050, China",
-        ["Affiliated Hospital of Inner Mongolia Medical University"],
+        ["The Affiliated Hospital of Inner Mongolia Medical University"],
         id="en-affiliation",
     ),
     P(
@@ -90,13 +90,13 @@ POSITIVES = [
     ),
     P(
         "The First People's Hospital of Yinchuan",
-        ["First People's Hospital of Yinchuan"],
+        ["The First People's Hospital of Yinchuan"],
         id="en-peoples-of",
     ),
     P("Inner Mongolia People's Hospital", ["Inner Mongolia People's Hospital"], id="en-peoples"),
     P(
         "The Second Affiliated Hospital of Xinjiang Medical University",
-        ["Second Affiliated Hospital of Xinjiang Medical University"],
+        ["The Second Affiliated Hospital of Xinjiang Medical University"],
         id="en-second-affiliated",
     ),
     P(
@@ -114,7 +114,7 @@ POSITIVES = [
     P("University of Hong Kong", ["University of Hong Kong"], id="en-university-of"),
     P(
         "HOHHOT FIRST HOSPITAL; AND THE HOSPITAL; THE PEOPLE'S HOSPITAL OF ORDOS",
-        ["HOHHOT FIRST HOSPITAL", "PEOPLE'S HOSPITAL OF ORDOS"],
+        ["HOHHOT FIRST HOSPITAL", "THE PEOPLE'S HOSPITAL OF ORDOS"],
         id="en-all-caps",
     ),
     P(

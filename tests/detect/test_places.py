@@ -214,3 +214,16 @@ def test_explanations_never_contain_the_text() -> None:
     for s in spans:
         assert s.category == "place" and 0 < s.score <= 1 and s.rule.startswith("place.")
         assert text[s.start : s.end] not in s.explanation and s.explanation
+
+
+def test_a_name_wraps_over_a_line_but_never_spans_cells_or_single_characters() -> None:
+    det = PlaceDetector()
+    assert [t for t, _ in _hits(det, "住址：呼和\n浩特市赛罕区")][:1] == ["呼和\n浩特市"]
+    # 住院12天 / 门急诊诊断: no 天门 out of the end of one line and the start of the next
+    assert _hits(det, "实际住院12天\n门急诊诊断") == []
+    # cells of one OCR'd table row are joined by a tab
+    assert _hits(det, "联系人\t呼和\t浩特") == []
+
+
+def _hits(det: PlaceDetector, text: str) -> list[tuple[str, str]]:
+    return [(text[s.start : s.end], s.rule) for s in det.detect(text)]

@@ -73,3 +73,11 @@ def test_bad_policy_files_are_refused(tmp_path: Path, body: str) -> None:
 def test_a_local_policy_may_extend_a_bundled_one(tmp_path: Path) -> None:
     pol = load_policy(_write(tmp_path, "name: regional\nextends: eyes\nmask_provinces: true\n"))
     assert pol.photo_mode == "eyes" and pol.mask_provinces and pol.name == "regional"
+
+
+def test_a_unit_whose_name_ends_in_an_allowed_body_is_dropped() -> None:
+    """查询请登录国家卫生健康委员会: the allowed national body with words before it."""
+    text = "查询请登录国家卫生\n健康委员会网站。由呼和浩特市卫生健康委员会颁发"
+    spans = [Span(0, 15, "organization", 0.9, "org.x"), Span(19, 31, "organization", 0.9, "org.x")]
+    kept = _engine("default").filter(text, spans)
+    assert [text[s.start : s.end] for s in kept] == ["呼和浩特市卫生健康委员会"]
