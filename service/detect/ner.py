@@ -294,13 +294,15 @@ def char_features(text: str) -> list[list[str]]:
 # --------------------------------------------------------------------------- chunking
 
 
+_LINE = re.compile(r"[^\n\t]+")
+
+
 def iter_chunks(text: str, limit: int = MAX_CHUNK) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` pieces of ``text``: lines split at ``\\n``, long lines cut after
-    sentence punctuation (or clause punctuation, or hard) into pieces of at most ``limit``."""
-    pos = 0
-    for line in text.split("\n"):
-        start, end = pos, pos + len(line)
-        pos = end + 1
+    """``(start, end)`` pieces of ``text``: lines split at ``\\n`` and at ``\\t`` (OCR joins the
+    cells of one table row with it), long lines cut after sentence punctuation (or clause
+    punctuation, or hard) into pieces of at most ``limit``."""
+    for line in _LINE.finditer(text):
+        start, end = line.start(), line.end()
         while end - start > limit:
             cut = -1
             for stops in (_SENT_END, _CLAUSE):
@@ -393,7 +395,8 @@ _ADDRESS_MARK = re.compile(
 _MEDICAL_ENDINGS: tuple[str, ...] = (
     "科", "室", "病", "症", "征", "炎", "癌", "瘤", "术", "综合", "首页", "记录", "胶囊", "片", "注射液",
     "颗粒", "剂", "病区", "病房", "门诊", "检查", "治疗", "护理", "诊断", "功能", "指数", "水平",
-    "胸痛中心", "卒中中心", "创伤中心", "救治中心", "质控中心", "透析中心", "内镜中心",
+    "胸痛中心", "卒中中心", "创伤中心", "救治中心", "质控中心", "透析中心", "内镜中心", "团队",
+    "小组", "学组",
 )  # fmt: skip
 #: ... and a span starting like this is a common noun phrase (三甲医院, 上级医院, 我院)
 _GENERIC_STARTS: tuple[str, ...] = (
@@ -413,7 +416,7 @@ _TERM_NEXT: tuple[str, ...] = ("病史", "史", "患者", "病人", "的", "伴"
 def _inside_medical_word(chunk: str, s: int, e: int) -> bool:
     """Whether ``chunk[s:e]`` starts a medical term that runs on after it."""
     j = e
-    while j < len(chunk) and j - e < 8 and _CJK_CHAR.match(chunk[j]):
+    while j < len(chunk) and j - e < 10 and (_CJK_CHAR.match(chunk[j]) or chunk[j] in "-·－"):
         j += 1
     for k in range(e + 1, j + 1):
         if chunk[s:k].endswith(_TERM_ENDINGS) and (k == j or chunk.startswith(_TERM_NEXT, k)):

@@ -243,3 +243,13 @@ def test_found_by_several_spans_and_partial_precision() -> None:
 def test_drop_nested_keeps_same_category_and_partial_overlaps() -> None:
     preds = [(0, 10, "organization"), (2, 4, "place"), (2, 4, "organization"), (8, 12, "place")]
     assert drop_nested(preds) == [(0, 10, "organization"), (2, 4, "organization"), (8, 12, "place")]
+
+
+def test_chunks_split_at_table_cells_and_medical_terms_are_no_names() -> None:
+    from service.detect.ner import _inside_medical_word, iter_chunks
+
+    text = "2095504\t马凡综合征\t中心静脉置管术\n\n张伟"
+    assert [text[a:b] for a, b in iter_chunks(text)] == ["2095504", "马凡综合征", "中心静脉置管术", "张伟"]
+    assert _inside_medical_word("格林-巴利综合征\t胸腔", 0, 2)
+    assert _inside_medical_word("诊断\n布鲁氏菌病\n", 3, 6)
+    assert not _inside_medical_word("张伟病情稳定", 0, 2)
