@@ -2,7 +2,7 @@
 """Run ``redact`` over a generated corpus and print recall, over-redaction, leaks and speed.
 
     python scripts/evaluate.py [--corpus corpus] [--n 40] [--seed 7] [--jobs N] [--no-profile]
-    python scripts/evaluate.py --text [--ner-corpus cluener|resume|msra|all] [--show N]
+    python scripts/evaluate.py --text [--ner-corpus cluener|resume|msra|all] [--policy P] [--show N]
 
 Generates the corpus first when the folder holds none (scripts/make_corpus.py). For every file
 it runs the real pipeline with the file's applicant profile (``--no-profile``: without one, the
@@ -61,7 +61,7 @@ def _text_leaks(blind: Path, truth: dict, with_profile: bool) -> int:
     )
 
 
-def evaluate(corpus: Path, out: Path, jobs: int, with_profile: bool = True) -> None:
+def evaluate(corpus: Path, out: Path, jobs: int, with_profile: bool = True, policy: str = "default") -> None:
     files = sorted(p for p in corpus.iterdir() if p.suffix in (".pdf", ".jpg", ".png", ".tif"))
     scope2, everything = Tally(), Tally()
     leaks = meta_leaks = geometry_changes = failures = pages = 0
@@ -75,7 +75,7 @@ def evaluate(corpus: Path, out: Path, jobs: int, with_profile: bool = True) -> N
                 if with_profile
                 else Profile()
             )
-            result = redact_document(src, out, Options(profile=profile, jobs=jobs), pool)
+            result = redact_document(src, out, Options(profile=profile, jobs=jobs, policy=policy), pool)
             exit_codes[result.exit_code] += 1
             pages += len(truth["pages"])
             if result.exit_code != 0 or result.output_name is None:
@@ -129,18 +129,20 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--no-profile", action="store_true", help="redact without the applicant profile")
     ap.add_argument("--text", action="store_true", help="text mode over the NER corpora' validation splits")
+    ap.add_argument("--policy", default="default", help="policy name or path (both modes)")
     ap.add_argument("--ner-corpus", default="all", choices=("cluener", "resume", "msra", "all"))
     ap.add_argument("--show", type=int, default=0, help="text mode: print N misses / false positives")
     args = ap.parse_args()
     if args.text:
-        from scripts.evaluate_ner import run_text_mode
+        from scripts import evaluate_ner
 
-        run_text_mode(args.ner_corpus, show=args.show)
+        evaluate_ner.main(["--corpus", args.ner_corpus, "--detectors", "all", "--policy", args.policy,
+                           "--show", str(args.show)])
         return
     if not any(args.corpus.glob("*.truth.json")):
         make_corpus(args.corpus, args.n, args.seed)
     evaluate(args.corpus, args.out or args.corpus.parent / (args.corpus.name + "-out"), args.jobs,
-             with_profile=not args.no_profile)
+             with_profile=not args.no_profile, policy=args.policy)
 
 
 if __name__ == "__main__":

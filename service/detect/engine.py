@@ -10,14 +10,14 @@ in place, and verification rescans the blind copy the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from service.detect.base import TextDetector
 from service.detect.residual import readable_findings, residual_text
 from service.profile import Profile
 from service.rules.policy import Policy, load_policy
-from service.types import Span
+from service.types import MASK_CHAR, Span
 
 #: rescans of the residual text after the first pass (one is nearly always enough)
 RESCAN_PASSES = 2
@@ -34,12 +34,20 @@ class DetectionEngine:
             if not spans:
                 break
             residual, back = residual_text(text, spans)
-            extra = readable_findings(residual, back, self._once(residual))
+            extra = readable_findings(residual, back, self._near_masks(residual))
             new = [s for s in extra if not any(k.covers(s) for k in spans)]
             if not new:
                 break
             spans = merge_spans(spans + new)
         return spans
+
+    def _near_masks(self, residual: str) -> list[Span]:
+        """Findings in the lines around a mask (a line with a mask and its neighbours: context
+        reaches no further), not in the whole residual again."""
+        found: list[Span] = []
+        for a, b in _windows_around(residual, MASK_CHAR):
+            found.extend(replace(s, start=s.start + a, end=s.end + a) for s in self._once(residual[a:b]))
+        return found
 
     def _once(self, text: str) -> list[Span]:
         found: list[Span] = []
@@ -68,6 +76,21 @@ class DetectionEngine:
 
     def _decide(self, text: str, spans: list[Span]) -> list[Span]:
         return merge_spans(self.filter(text, spans))
+
+
+def _windows_around(text: str, mark: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of merged windows of three lines centred on each line holding ``mark``."""
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    ends = [*starts[1:], len(text) + 1]
+    marked = [k for k, (a, b) in enumerate(zip(starts, ends, strict=True)) if mark in text[a:b]]
+    out: list[tuple[int, int]] = []
+    for k in marked:
+        a, b = starts[max(0, k - 1)], min(len(text), ends[min(len(starts) - 1, k + 1)])
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def merge_spans(spans: list[Span]) -> list[Span]:

@@ -32,6 +32,7 @@ import yaml
 
 from service.detect import gazetteer_forms as gf
 from service.errors import InvalidRulesError
+from service.rules import yamlio
 
 Level = Literal["province", "city", "county", "town"]
 Kind = Literal["full", "short", "alias"]
@@ -101,7 +102,7 @@ def _read(*parts: str) -> str:
 
 def _yaml(name: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(_read("places", name))
+        data = yamlio.safe_load(_read("places", name))
     except yaml.YAMLError as exc:
         raise InvalidRulesError(f"places/{name}: {exc}") from None
     if not isinstance(data, dict) or data.get("version") != 1:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from service.errors import InvalidRulesError
 from service.ocr.geometry import point_to_upright
+from service.rules import yamlio
 from service.types import BBox, PageText, Span
 
 
@@ -53,7 +54,7 @@ class Cell:
 def load_columns(path: str | None = None) -> tuple[tuple[ColumnRule, re.Pattern[str]], ...]:
     p = Path(path) if path else Path(str(files("redaction_rules") / "layout" / "columns.yaml"))
     try:
-        spec = ColumnsFile.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")))
+        spec = ColumnsFile.model_validate(yamlio.safe_load(p.read_text(encoding="utf-8")))
         return tuple((c, re.compile(c.value)) for c in spec.columns)
     except (OSError, yaml.YAMLError, ValidationError, re.error) as exc:
         raise InvalidRulesError(f"layout rules {p.name} are invalid: {type(exc).__name__}") from None

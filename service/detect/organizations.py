@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.detect.organizations_en import EnglishOrgMatcher, EnglishOrgSpec
 from service.errors import InvalidRulesError
+from service.rules import yamlio
 from service.types import Span
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -137,7 +138,7 @@ M = TypeVar("M", bound=BaseModel)
 def parse_grammar(raw: str, source: str, model: type[M]) -> M:
     """Validate one grammar YAML document; problems raise :class:`InvalidRulesError`."""
     try:
-        data = yaml.safe_load(raw)
+        data = yamlio.safe_load(raw)
     except yaml.YAMLError:
         raise InvalidRulesError(f"{source}: not valid YAML") from None
     try:

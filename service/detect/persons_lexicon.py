@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from service.detect.profile_latin import COMPOUND_SURNAMES
 from service.errors import InvalidRulesError
+from service.rules import yamlio
 
 LEXICON_RESOURCE = ("lexicons", "person_context.yaml")
 SURNAME_RESOURCES = (("data", "surnames_freq.csv"), ("data", "surnames_baijiaxing.csv"))
@@ -107,7 +108,7 @@ def _describe(exc: ValidationError) -> str:
 def parse_spec(raw: str, source: str) -> PersonLexiconSpec:
     """Validate the YAML text of a person lexicon; ``source`` names it in errors."""
     try:
-        data = yaml.safe_load(raw)
+        data = yamlio.safe_load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from service.detect.validators import VALIDATORS
 from service.errors import InvalidRulesError
+from service.rules import yamlio
 from service.types import TEXT_CATEGORIES
 
 _ID_RE = r"^[a-z][a-z0-9_]*$"
@@ -190,7 +191,7 @@ def _describe(exc: ValidationError) -> str:
 def parse_pattern_file(raw: str, source: str) -> list[PatternRule]:
     """Validate one YAML document; ``source`` names it in error messages."""
     try:
-        data = yaml.safe_load(raw)
+        data = yamlio.safe_load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from service.errors import InvalidRulesError
+from service.rules import yamlio
 from service.types import CATEGORIES
 
 
@@ -75,7 +76,7 @@ def _load_data(name_or_path: str, seen: tuple[str, ...]) -> tuple[dict[str, obje
                 f"unknown policy {name_or_path!r}; available: {', '.join(available_policies())}"
             )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InvalidRulesError(f"policy file {path.name} cannot be read: {type(exc).__name__}") from None
     if not isinstance(data, dict):
