@@ -169,7 +169,9 @@ def load_gazetteer() -> Gazetteer:
     lists = load_not_places()
     b = _Builder(lists)
     for _code, name in _rows("provinces.csv"):
-        b.division(name, "province", gf.PROVINCE_SUFFIXES)
+        # a municipality (北京, 上海, 天津, 重庆) is a province and a city: masked as a city
+        municipality = name.removesuffix("市") in MUNICIPALITIES
+        b.division(name, "city" if municipality else "province", gf.PROVINCE_SUFFIXES)
     for _code, name, _prov in _rows("cities.csv"):
         b.division(name, "city", gf.CITY_SUFFIXES)
     for row in _rows("areas.csv"):
@@ -177,7 +179,7 @@ def load_gazetteer() -> Gazetteer:
     for alias, spec in _aliases().items():
         b.add(alias, spec, "alias")
     for city in MUNICIPALITIES:
-        b.add(city, "province", "short")
+        b.add(city, "city", "short")
     towns = _towns(lists)
     lengths: dict[str, set[int]] = {}
     for surface in (*b.forms, *towns):
@@ -242,7 +244,8 @@ def load_roman() -> dict[str, RomanForm]:
         if level == "town":
             continue
         # a one-character name is romanised with its suffix (磁县 Cixian): distinctive alone
-        gated = (level == "county" and len(bare) >= 2) or bare in g.lists.common_shorts
+        # (common_shorts gate Chinese words such as 海口 in 夸下海口; their pinyin is no word)
+        gated = level == "county" and len(bare) >= 2
         spelled = fixed.get(bare) or fixed.get(full)
         for form in gf.roman_forms(bare, full):
             if spelled and not any(f[:3].lower() == form[:3].lower() for f in spelled):

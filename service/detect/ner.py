@@ -144,8 +144,8 @@ def lexicons() -> Lexicons:
             short = short_name(name)
             if len(short) >= 2 and short not in gazetteer:
                 gazetteer[short] = "s"
-            if fname == "provinces.csv":
-                provinces |= {name, short}
+            if fname == "provinces.csv" and short not in ("北京", "上海", "天津", "重庆"):
+                provinces |= {name, short}  # municipalities are cities as well: never dropped
     for p in ("香港", "澳门", "台湾"):
         gazetteer.setdefault(p, "f")
     orgs = frozenset(ORG_SUFFIXES)
@@ -418,6 +418,19 @@ _TERM_ENDINGS: tuple[str, ...] = (
 _TERM_NEXT: tuple[str, ...] = ("病史", "史", "患者", "病人", "的", "伴", "合并", "等", "和", "或", "、")
 
 
+#: characters that end or mark a place or address
+_PLACE_MARKS = frozenset("省市县区旗盟州镇乡村屯路街道巷弄号楼栋山湖江河岛港湾园城坝沟岭")
+
+
+def _placeish(surface: str) -> bool:
+    """Whether a span has anything of a place: a place character or a gazetteer name."""
+    if any(c in _PLACE_MARKS for c in surface):
+        return True
+    names = lexicons().gazetteer
+    n = len(surface)
+    return any(surface[i:j] in names for i in range(n) for j in range(i + 2, min(n, i + 8) + 1))
+
+
 def _inside_medical_word(chunk: str, s: int, e: int) -> bool:
     """Whether ``chunk[s:e]`` starts a medical term that runs on after it."""
     j = e
@@ -526,6 +539,8 @@ class CrfNerDetector:
                 rule = self._judge(chunk[s:e], cat)
                 if rule is None:
                     continue
+                if not viterbi and cat in ("place", "address") and not _placeish(chunk[s:e]):
+                    continue  # a low-marginal location with nothing place-like in it (进修)
                 if viterbi:
                     how, final = "viterbi path", score
                 else:

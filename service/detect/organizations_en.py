@@ -22,14 +22,14 @@ WORD = (
     r"(?:Co\.,[ \t]?Ltd\.?|[A-Z][A-Za-z]*(?:['’][A-Za-z]+)?(?:-[A-Za-z]+)*\.?"
     r"|[0-9]{1,4}(?:st|nd|rd|th)?(?![0-9]))"
 )
-CONNECTOR = r"(?:of|and|for|the|on|&)"
+CONNECTOR = r"(?:of|and|for|the|on|in|&)"
 _SEP = rf"(?:[ \t]+(?:{CONNECTOR}(?:[ \t]+|[ \t]*\r?\n[ \t]*))*)"
 #: a chain of capitalised words (the regex text, shared with the position detector)
 CHAIN = rf"(?<![A-Za-z0-9'’-]){WORD}(?:{_SEP}{WORD})*"
 _CHAIN_RE = re.compile(CHAIN)
 _TOKEN = re.compile(r"Co\.,[ \t]?Ltd\.?|[^\s]+")
 _HAS_CAP = re.compile("[A-Z]")
-_CONNECTORS = frozenset({"of", "and", "for", "the", "on", "&"})
+_CONNECTORS = frozenset({"of", "and", "for", "the", "on", "in", "&"})
 
 Words = tuple[str, ...]
 

@@ -180,10 +180,16 @@ class LatinNames:
         pos = 0
         for line in text.split("\n"):
             items = _split_items(line)
+            lm = self.label_re.search(line)
+            if not items and lm is not None:
+                # Cite this article: Zhang W, Gulimila S, Wurina. Title ...: the names up to ". "
+                stop = line.find(". ", lm.end())
+                part = line[lm.end() : stop if stop > 0 else len(line)]
+                items = [(lm.end() + a, lm.end() + b) for a, b in _split_items(part)]
             if len(items) >= 2 and any(pos + a in starts for a, _ in items):
                 for a, b in items:
                     words = line[a:b].split()
-                    if pos + a not in starts and all(_pinyin_word(w) for w in words) and not (
+                    if pos + a not in starts and _author_words(words) and not (
                         {w.lower() for w in words} <= self.lex.english_words
                     ):
                         out.append(Span(pos + a, pos + b, "person", S_LIST, "person.list",
@@ -208,6 +214,13 @@ def _split_items(line: str) -> list[tuple[int, int]]:
                 return []
             pos = sep.end()
     return items if len(items) <= 12 else []
+
+
+def _author_words(words: list[str]) -> bool:
+    """Pinyin words, the last ones possibly initials: Ayidana Reheman, Gulimila S, Wang HZ."""
+    if not words or not _pinyin_word(words[0]):
+        return False
+    return all(_pinyin_word(w) or re.fullmatch(r"[A-Z]{1,3}\.?", w) for w in words[1:])
 
 
 @lru_cache(maxsize=8192)
