@@ -88,7 +88,8 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
     engine = get_engine(ctx.profile_json, ctx.policy)
     spans = engine.detect(text.text)
     spans += engine.filter(text.text, _layout().detect(text, orientation, page_w, page_h))
-    regions = spans_to_regions(text, spans, unit=unit, page_w=page_w, page_h=page_h)
+    regions = spans_to_regions(text, spans, unit=unit, page_w=page_w, page_h=page_h,
+                               orientation=orientation)
     regions += [
         Region(b, "other", "mark", "fail_closed.unreadable_image", 1.0,
                explanation="image could not be decoded: masked whole")

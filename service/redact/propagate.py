@@ -106,6 +106,7 @@ def propagate(analyses: list[PageAnalysis]) -> list[PageAnalysis]:
 
 def _new_regions(a: PageAnalysis, spans: list[Span]) -> list[Region]:
     p = a.result
-    found = spans_to_regions(a.text, spans, unit=p.unit, page_w=p.width, page_h=p.height)
+    found = spans_to_regions(a.text, spans, unit=p.unit, page_w=p.width, page_h=p.height,
+                             orientation=p.orientation)
     have = [r.bbox for r in p.regions]
     return [r for r in found if not any(h.contains(r.bbox, tol=0.5) for h in have)]

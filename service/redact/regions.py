@@ -11,25 +11,29 @@ from dataclasses import replace
 
 from service.types import BBox, PageText, Region, Span, sha256_text
 
-#: margin around OCR'd text, as a share of the line height (the short side of the box: lines
-#: of a page scanned sideways are vertical). None across the line: PP-OCR's detection boxes are
-#: already unclipped well beyond the glyphs (a 50 px line gets a 77 px box), and any more
-#: reaches into the neighbouring line (measured: 37 % of a lab value masked under a unit name)
-OCR_PAD = 0.0
+#: margin around OCR'd text, as a share of the line height (lines of a page scanned sideways
+#: are vertical). Little across the line: PP-OCR's detection boxes already reach beyond most
+#: glyphs (a 50 px line gets a 77 px box) and more reaches into the neighbouring line (0.12
+#: masked 37 % of a lab value under a unit name); Latin descenders still need a little.
+OCR_PAD = 0.06
 OCR_PAD_ALONG = 0.25
 
 
 def spans_to_regions(
-    text: PageText, spans: list[Span], unit: str, page_w: float, page_h: float
+    text: PageText, spans: list[Span], unit: str, page_w: float, page_h: float,
+    orientation: int = 0,
 ) -> list[Region]:
+    """Boxes for spans; ``orientation`` (0/90/180/270, the page's reading direction) tells
+    which way a one-character OCR box runs."""
     regions: list[Region] = []
     full = text.text
     for span in spans:
         snippet = full[span.start : span.end]
         digest = sha256_text(snippet)
+        horizontal = _runs_horizontally(text, span.start, span.end, orientation)
         for box, is_ocr in _span_boxes(text, span.start, span.end):
             if is_ocr:
-                box = _pad_ocr(box, unit)
+                box = _pad_ocr(box, unit, horizontal)
             box = box.clip(page_w, page_h)
             if box.is_empty:
                 continue
@@ -48,13 +52,26 @@ def spans_to_regions(
     return regions
 
 
-def _pad_ocr(box: BBox, unit: str) -> BBox:
+def _pad_ocr(box: BBox, unit: str, horizontal: bool) -> BBox:
     """A margin around OCR'd text: ``OCR_PAD`` of the line height across the line and
     ``OCR_PAD_ALONG`` along it (recognisers place glyph edges least precisely at the ends)."""
     least = 1.0 if unit == "px" else 0.4
-    line = min(box.width, box.height)
+    line = box.height if horizontal else box.width
     across, along = max(least, OCR_PAD * line), max(least, OCR_PAD_ALONG * line)
-    return box.expand(along, across) if box.width >= box.height else box.expand(across, along)
+    return box.expand(along, across) if horizontal else box.expand(across, along)
+
+
+def _runs_horizontally(text: PageText, start: int, end: int, orientation: int) -> bool:
+    """Whether the span's line runs left-right: from its first and last glyph (a short span
+    of two glyphs is taller than wide), or from the page's orientation for one glyph."""
+    boxes = [c.bbox for c in text.chars[start:end] if c.bbox is not None and c.text.strip()]
+    if len(boxes) >= 2:
+        a, b = boxes[0], boxes[-1]
+        dx = abs((b.x0 + b.x1) - (a.x0 + a.x1))
+        dy = abs((b.y0 + b.y1) - (a.y0 + a.y1))
+        if dx != dy:
+            return dx > dy
+    return orientation in (0, 180)
 
 
 def _span_boxes(text: PageText, start: int, end: int) -> list[tuple[BBox, bool]]:
