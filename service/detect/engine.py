@@ -41,6 +41,14 @@ class DetectionEngine:
             spans = merge_spans(spans + new)
         return spans
 
+    def restricted(self, names: frozenset[str]) -> DetectionEngine:
+        """The same policy with only the detectors named (``pattern``, ``profile`` …)."""
+        return DetectionEngine([d for d in self.detectors if d.name in names], self.policy)
+
+    def near_masks(self, residual: str) -> list[Span]:
+        """One pass over the lines around the masks of a residual text (``MASK_CHAR``)."""
+        return self._near_masks(residual)
+
     def _near_masks(self, residual: str) -> list[Span]:
         """Findings in the lines around a mask (a line with a mask and its neighbours: context
         reaches no further), not in the whole residual again."""

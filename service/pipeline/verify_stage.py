@@ -97,8 +97,9 @@ def verify_blind(
         if len(blind_pages) != len(analyses):
             problems.append("page count changed")
         leaks = V.count_text_leaks(blind_pages, snippets)
+        stable = engine.restricted(V.STABLE_DETECTORS)
         findings += sum(
-            V.rescan(engine, V.mark_masked_gaps(t, masks.get(i, [])).text, stable_only=True)
+            V.rescan(stable, V.mark_masked_gaps(t, masks.get(i, [])).text, stable_only=True)
             for i, t in enumerate(blind_pages)
         )
         meta = V.pdf_metadata_problems(blind)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from service.detect.engine import DetectionEngine
 from service.detect.residual import readable_findings, residual_of
 from service.pipeline.context import PageAnalysis
+from service.redact.grid import BoxGrid
 from service.redact.regions import snap_to_glyphs, spans_to_regions
 from service.types import BBox, PageText, Region, Span
 
@@ -50,7 +51,7 @@ def finalize(analyses: list[PageAnalysis], engine: DetectionEngine | None = None
         for _ in range(CLOSE_ROUNDS if engine is not None else 0):
             assert engine is not None
             residual, back = residual_under_masks(a.text, [r.bbox for r in a.result.regions])
-            extra = _new_regions(a, readable_findings(residual, back, engine.detect(residual)))
+            extra = _new_regions(a, readable_findings(residual, back, engine.near_masks(residual)))
             if not extra:
                 break
             a = _snapped(PageAnalysis(replace(a.result, regions=a.result.regions + tuple(extra)), a.text))
@@ -71,9 +72,11 @@ def residual_under_masks(text: PageText, masks: list[BBox]) -> tuple[str, list[i
     """The page's reading text as a reader of the blind copy sees it: characters whose centre
     lies under a mask become one ``MASK_CHAR`` per run (``service.detect.residual``)."""
     flags = bytearray(len(text.chars))
-    for i, c in enumerate(text.chars):
-        if c.bbox is not None and c.bbox.centre_in(masks):
-            flags[i] = 1
+    if masks:
+        grid = BoxGrid(masks)
+        for i, c in enumerate(text.chars):
+            if c.bbox is not None and c.bbox.centre_in([masks[k] for k in grid.near(c.bbox)]):
+                flags[i] = 1
     return residual_of(text.text, flags)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from service.redact.grid import BoxGrid
 from service.types import BBox, PageText, Region, Span, sha256_text
 
 #: margin around OCR'd text, as a share of the line height (lines of a page scanned sideways
@@ -102,12 +103,14 @@ def snap_to_glyphs(regions: tuple[Region, ...], text: PageText) -> tuple[Region,
     glyphs = [c.bbox for c in text.chars if c.source == "text" and c.bbox is not None]
     if not glyphs:
         return regions
+    grid = BoxGrid(glyphs)
     out: list[Region] = []
     for r in regions:
-        box = _clear_grazed(r.bbox, glyphs)
+        box = _clear_grazed(r.bbox, [glyphs[i] for i in grid.near(r.bbox)])
         for _ in range(8):  # growing may touch further glyphs; a few rounds settle it
             grown = box
-            for g in glyphs:
+            for i in grid.near(box):
+                g = glyphs[i]
                 if _overlaps(grown, g) and not grown.contains(g):
                     grown = grown.union(g)
             if grown == box:

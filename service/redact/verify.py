@@ -96,6 +96,7 @@ MASKED = MASK_CHAR
 #: rescanned with (MuPDF re-segments lines after a redaction, which moves every neighbour a
 #: context detector reads; the full engine rescans the residual of the first reading instead)
 STABLE_RULES = ("pattern.", "profile.")
+STABLE_DETECTORS = frozenset({"pattern", "profile"})
 
 
 def rescan(engine: DetectionEngine, text: str, stable_only: bool = False) -> int:
