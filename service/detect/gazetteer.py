@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -194,11 +195,10 @@ def load_gazetteer() -> Gazetteer:
 
 
 def _towns(lists: NotPlaces) -> frozenset[str]:
-    out: set[str] = set()
-    for line in _read("data", "streets.csv").splitlines()[1:]:
-        name = line.split(",", 2)[1].strip('"')
-        if len(name) >= 3 and name.endswith(gf.TOWN_SUFFIXES) and gf.is_cjk_name(name):
-            out.add(name)
+    """Full names of township-level divisions (one regex pass over the 41k-row table)."""
+    suffixes = "|".join(re.escape(x) for x in gf.TOWN_SUFFIXES)
+    rx = re.compile(rf'^[0-9]+,"?([\u4e00-\u9fff]+(?:{suffixes}))"?,', re.MULTILINE)
+    out = {n for n in rx.findall(_read("data", "streets.csv")) if len(n) >= 3}
     return frozenset(out - lists.stop_forms)
 
 
@@ -240,6 +240,7 @@ def load_roman() -> dict[str, RomanForm]:
         if form not in banned and (old is None or _roman_rank(rf) < _roman_rank(old)):
             out[form] = rf
 
+    words = gf.pinyin_words([gf.roman_source(b, f) for b, (lv, f) in g.bares.items() if lv != "town"])
     for bare, (level, full) in g.bares.items():
         if level == "town":
             continue
@@ -247,7 +248,7 @@ def load_roman() -> dict[str, RomanForm]:
         # (common_shorts gate Chinese words such as 海口 in 夸下海口; their pinyin is no word)
         gated = level == "county" and len(bare) >= 2
         spelled = fixed.get(bare) or fixed.get(full)
-        for form in gf.roman_forms(bare, full):
+        for form in gf.roman_forms(bare, full, words):
             if spelled and not any(f[:3].lower() == form[:3].lower() for f in spelled):
                 continue  # a wrong reading the fixed list corrects (长治 Zhangzhi → Changzhi)
             # besides a fixed spelling (Qiqihar), plain pinyin is used too (Qiqiha'er, Qiqihaer)

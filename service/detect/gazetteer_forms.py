@@ -13,6 +13,8 @@ assembles them into the gazetteer.
 
 from __future__ import annotations
 
+import re
+
 from service.detect.profile_forms import strip_ethnic
 
 PROVINCE_SUFFIXES: tuple[str, ...] = ("特别行政区", "自治区", "省", "市")
@@ -35,8 +37,11 @@ ROMAN_SUFFIX_WORDS: frozenset[str] = frozenset(
 _APOSTROPHE_BEFORE = frozenset("aoe")
 
 
+_CJK_NAME = re.compile("[\u4e00-\u9fff]+")
+
+
 def is_cjk_name(name: str) -> bool:
-    return bool(name) and all("\u4e00" <= ch <= "\u9fff" for ch in name)
+    return _CJK_NAME.fullmatch(name) is not None
 
 
 def strip_suffix(name: str, suffixes: tuple[str, ...]) -> tuple[str, str] | None:
@@ -75,11 +80,30 @@ def short_forms(name: str, suffixes: tuple[str, ...]) -> tuple[str, list[str]]:
 
 def pinyin_word(chars: str) -> list[str]:
     """The romanised single word(s) for ``chars``: ``["Ji'an"]``, ``["Luliang", "Lüliang"]``."""
-    if not is_cjk_name(chars):
-        return []
+    return pinyin_words([chars]).get(chars, [])
+
+
+def pinyin_words(names: list[str]) -> dict[str, list[str]]:
+    """:func:`pinyin_word` for many names in one pypinyin call (names are separated by a
+    non-CJK mark, so each is read on its own, phrases included: 3,000 names in ~0.05 s)."""
+    todo = [n for n in dict.fromkeys(names) if is_cjk_name(n)]
+    if not todo:
+        return {}
     from pypinyin import lazy_pinyin  # imported on first use: ~0.2 s
 
-    syllables = lazy_pinyin(chars)
+    out: dict[str, list[str]] = {}
+    syllables: list[str] = []
+    k = 0
+    for item in [*lazy_pinyin("|".join(todo)), "|"]:
+        if item != "|":
+            syllables.append(item)
+            continue
+        out[todo[k]] = _word(todo[k], syllables)
+        k, syllables = k + 1, []
+    return out
+
+
+def _word(chars: str, syllables: list[str]) -> list[str]:
     if len(syllables) != len(chars) or not all(s.isascii() and s.isalpha() for s in syllables):
         return []
     word = syllables[0]
@@ -91,11 +115,15 @@ def pinyin_word(chars: str) -> list[str]:
     return [word]
 
 
-def roman_forms(bare: str, full: str) -> list[str]:
-    """Romanised forms of a division: its bare name as one word; for a 1-character bare
-    name (单县) the full name as one word (Shanxian)."""
-    if len(bare) >= 2:
-        return pinyin_word(bare)
-    if len(bare) == 1:
-        return pinyin_word(full)
-    return []
+def roman_source(bare: str, full: str) -> str:
+    """What a division is romanised from: its bare name, or for a 1-character bare name
+    (单县) the full name (Shanxian); "" for none."""
+    return bare if len(bare) >= 2 else (full if len(bare) == 1 else "")
+
+
+def roman_forms(bare: str, full: str, words: dict[str, list[str]] | None = None) -> list[str]:
+    """Romanised forms of a division as one word (``words``: a :func:`pinyin_words` table)."""
+    src = roman_source(bare, full)
+    if not src:
+        return []
+    return words.get(src, []) if words is not None else pinyin_word(src)
