@@ -126,3 +126,12 @@ def test_explanations_never_contain_the_text() -> None:
     for s in spans:
         assert s.category == "address" and 0 < s.score <= 1 and s.explanation
         assert text[s.start : s.end] not in s.explanation
+
+
+def test_an_address_runs_on_through_an_estate_and_stays_in_its_cell() -> None:
+    det = AddressDetector()
+    text = "现住\n黄冈市武穴市建设路389号阳光嘉园19号楼2单元1920室，因胸闷"
+    assert "黄冈市武穴市建设路389号阳光嘉园19号楼2单元1920室" in [text[s.start : s.end] for s in det.detect(text)]
+    # an OCR'd table row: the address ends at its cell
+    row = "现住址\t呼和浩特市赛罕区人民路58号\t电话"
+    assert [row[s.start : s.end] for s in det.detect(row) if s.rule == "address.cjk"] == ["呼和浩特市赛罕区人民路58号"]

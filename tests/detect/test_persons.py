@@ -326,3 +326,32 @@ def test_speed_10k_chars() -> None:
     start = time.perf_counter()
     DETECTOR.detect(text)
     assert time.perf_counter() - start < 0.1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a relative's name wrapped at the end of a line
+        ("已向患者之妻高\n洋交代病情，家属表示理解", ["高\n洋"]),
+        ("已向患者之父燕洋\n振交代病情", ["燕洋\n振"]),
+        # a table reads label cell, line break, value cell
+        ("审核人\n庹子杰\n填表人\n申丽静\n", ["庹子杰", "申丽静"]),
+        # an author line whose superscripts were lost
+        ("的相关性研究\n赵冬邓华丽郭伟芳* 戴兰华\n（齐齐", ["赵冬", "邓华丽", "郭伟芳", "戴兰华"]),
+        # minority names in a Chinese author list and in pinyin
+        ("赵佳，额尔敦图雅，阿衣达娜·热合曼，王涵泽*\n", ["额尔敦图雅", "阿衣达娜·热合曼"]),
+        ("ZHAO Jia, Eerduntuya, Ayidana Reheman, WANG Hanze*\n", ["Eerduntuya", "Ayidana Reheman"]),
+        ("Cite this article: Zhang W, Gulimila S, Wurina. A title", ["Zhang W", "Gulimila S", "Wurina"]),
+        # running text around a dotted name is cut off
+        ("今日努尔古丽·斯拉木副主任医师查房", ["努尔古丽·斯拉木"]),
+    ],
+)
+def test_names_in_the_shapes_application_materials_take(text: str, expected: list[str]) -> None:
+    got = [text[s.start : s.end] for s in PersonDetector().detect(text)]
+    for name in expected:
+        assert name in got, (name, got)
+
+
+@pytest.mark.parametrize("text", ["兹授予\t同志2021年度", "3. 完善心\n脏彩超", "经国家医师资格考试合格", "首次病程记录\n"])
+def test_no_names_where_roles_words_or_titles_stand(text: str) -> None:
+    assert PersonDetector().detect(text) == []
