@@ -24,11 +24,12 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from service.detect.gazetteer import MUNICIPALITIES
 from service.errors import MissingModelError
 from service.types import Span
 
@@ -144,7 +145,7 @@ def lexicons() -> Lexicons:
             short = short_name(name)
             if len(short) >= 2 and short not in gazetteer:
                 gazetteer[short] = "s"
-            if fname == "provinces.csv" and short not in ("北京", "上海", "天津", "重庆"):
+            if fname == "provinces.csv" and short not in MUNICIPALITIES:
                 provinces |= {name, short}  # municipalities are cities as well: never dropped
     for p in ("香港", "澳门", "台湾"):
         gazetteer.setdefault(p, "f")
@@ -452,10 +453,20 @@ class CrfNerDetector:
     categories = frozenset(CATEGORIES)
 
     def __init__(
-        self, path: Path | str | None = None, recall_threshold: float | None = RECALL_THRESHOLD
+        self,
+        path: Path | str | None = None,
+        recall_threshold: float | Mapping[str, float] | None = RECALL_THRESHOLDS,
     ) -> None:
+        """``recall_threshold``: per model category (default), one value for all, or None for
+        the Viterbi path only."""
         self.path = str(path or model_path())
-        self.recall_threshold = recall_threshold
+        self.thresholds: dict[str, float] | None = (
+            None
+            if recall_threshold is None
+            else {c: recall_threshold for c in MODEL_CATEGORIES}
+            if isinstance(recall_threshold, float | int)
+            else {c: recall_threshold.get(c, RECALL_THRESHOLD) for c in MODEL_CATEGORIES}
+        )
         self.model = load_model(self.path)
 
     # raw model output --------------------------------------------------------------
@@ -485,7 +496,7 @@ class CrfNerDetector:
         for s, e, cat in decode(tags):
             score = sum(margs[t].get(tags[t], 0.0) for t in range(s, e)) / (e - s)
             out.append((s, e, cat, score, True))
-        if self.recall_threshold is not None:
+        if self.thresholds is not None:
             taken = [False] * len(tags)
             for s, e, _c, _sc, _v in out:
                 for t in range(s, e):
@@ -511,11 +522,7 @@ class CrfNerDetector:
 
     def threshold(self, category: str) -> float:
         """The recall-mode threshold of a model category."""
-        if self.recall_threshold is None:
-            return 0.5
-        if self.recall_threshold == RECALL_THRESHOLD:
-            return RECALL_THRESHOLDS.get(category, RECALL_THRESHOLD)
-        return self.recall_threshold
+        return 0.5 if self.thresholds is None else self.thresholds.get(category, RECALL_THRESHOLD)
 
     # public API --------------------------------------------------------------------
     def detect(self, text: str) -> list[Span]:
