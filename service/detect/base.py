@@ -4,8 +4,9 @@ Text detectors look at a page's reading text (a plain ``str``; ``PageText.text``
 :class:`~service.types.Span` objects with half-open offsets. They never see boxes or
 documents: the pipeline maps spans to boxes through the character index.
 
-Mark detectors (faces, seals, signatures, codes; a later issue) look at a page image and return
-:class:`~service.types.Region` objects in pixel units of that image.
+Mark detectors (faces, seals, signatures, codes; :mod:`service.detect.marks`) look at a
+:class:`~service.detect.marks.base.MarkPage` (a page raster plus the text read on it) and return
+:class:`~service.types.Region` objects in pixel units of that raster, with ``source="mark"``.
 
 Every result names its ``rule`` (``"<detector>.<pattern>"``, e.g. ``"pattern.id_number"``)
 and carries an ``explanation`` an auditor can read (context word found, check digit valid…)
@@ -16,9 +17,12 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from service.types import Region, Span
+
+if TYPE_CHECKING:
+    from service.detect.marks.base import MarkPage
 
 
 @runtime_checkable
@@ -40,4 +44,4 @@ class MarkDetector(Protocol):
     name: str
     categories: frozenset[str]
 
-    def detect(self, image: np.ndarray) -> list[Region]: ...
+    def detect(self, page: MarkPage) -> list[Region]: ...
