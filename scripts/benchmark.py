@@ -4,6 +4,8 @@
 * detect-text: seconds for a 10,000-character document (text of generated materials), in a warm
   process (median of --runs) and via the CLI including start-up and model loading;
 * born-digital: seconds per page over a multi-page born-digital PDF (median of --runs runs);
+* marks: seconds per scanned A4 page at 200 dpi spent in each mark detector (faces, seals,
+  signatures, codes) and in all of them, single core, warm (median over --mark-pages pages);
 * scanned: seconds per page (wall time / pages, all cores: pages in parallel processes) for a
   --pages-page scanned PDF at 200 dpi (median of --runs runs), and the peak memory of the whole
   process tree (sum of the resident sizes of the CLI and its workers, sampled from /proc).
@@ -27,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 import pymupdf  # noqa: E402
 
 from scripts.corpus import make_document  # noqa: E402
@@ -161,7 +164,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--only", choices=("text", "born", "scan"), help="run one benchmark only")
+    ap.add_argument("--mark-pages", type=int, default=16)
+    ap.add_argument("--only", choices=("text", "born", "marks", "scan"), help="run one benchmark only")
     args = ap.parse_args()
     if args.only in (None, "text"):
         detect_text_speed(10_000, args.runs, args.seed)
@@ -174,8 +178,44 @@ def main() -> None:
             print(f"born-digital: {spp:.3f} s/page (median of {args.runs}, {args.born_pages} pages, warm process)")
             wall, _, _ = run_cli(born, t / "out-born-cli", args.jobs)
             print(f"born-digital via CLI incl. start-up: {wall:.2f} s for {args.born_pages} pages")
+        if args.only in (None, "marks"):
+            marks_speed(args.mark_pages, args.seed)
         if args.only in (None, "scan"):
             scan_benchmark(t, args)
+
+
+def marks_speed(pages: int, seed: int) -> None:
+    """Time of each mark detector on scanned pages (the page raster as the pipeline sees it)."""
+    from service.detect.marks.base import MarkPage
+    from service.pipeline.marks import mark_detectors
+
+    detectors = mark_detectors("default")
+    rng = random.Random(seed)
+    rasters = []
+    for i in range(pages):
+        gen = make_document(SCAN_KINDS[i % len(SCAN_KINDS)], "scan_pdf", rng)
+        with pymupdf.open("pdf", gen.data) as d:
+            pix = d[0].get_pixmap(dpi=200, colorspace=pymupdf.csRGB, alpha=False)
+            rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)
+            rasters.append(np.ascontiguousarray(rgb[:, :, ::-1]))
+    for det in detectors:  # warm-up: model loading, first-call allocations
+        det.detect(MarkPage(rasters[0], 200.0))
+    per: dict[str, list[float]] = {d.name: [] for d in detectors}
+    totals = []
+    for img in rasters:
+        page = MarkPage(img, 200.0)
+        total = 0.0
+        for det in detectors:
+            t0 = time.perf_counter()
+            det.detect(page)
+            dt = time.perf_counter() - t0
+            per[det.name].append(dt)
+            total += dt
+        totals.append(total)
+    parts = ", ".join(f"{name} {statistics.median(v):.3f}" for name, v in per.items())
+    h, w = rasters[0].shape[:2]
+    print(f"marks: {statistics.median(totals):.3f} s per scanned page ({w}x{h} px, 200 dpi; "
+          f"median of {pages}, one core): {parts}")
 
 
 def scan_benchmark(t: Path, args: argparse.Namespace) -> None:

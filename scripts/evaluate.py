@@ -88,6 +88,7 @@ def evaluate(corpus: Path, out: Path, jobs: int, with_profile: bool = True, poli
                 where = f"{src.stem} p{page.index}"
                 scope2.add_page(ptruth, masks, "issue2", where)
                 everything.add_page(ptruth, masks, "all", where)
+                everything.add_marks(ptruth, page.regions, where)
             leaks += _text_leaks(blind, truth, with_profile)
             meta_leaks += 0 if result.verification.metadata_clean else 1
             geometry_changes += _geometry(src, blind) != _geometry(blind, blind)
@@ -107,6 +108,11 @@ def _print(scope2: Tally, everything: Tally, leaks: int, meta: int, geom: int, f
     print("\nall entities (incl. generic names/units/places of issue #3):")
     for cat in sorted(everything.total):
         print(f"  {cat:<14}{everything.found.get(cat, 0):>7}{everything.total[cat]:>7}{everything.recall(cat):>9.3f}")
+    print("\nmarks (masked when masks cover ≥ 90 % of the mark; false = a mark region on no true mark):")
+    print(f"  {'category':<14}{'found':>7}{'total':>7}{'recall':>9}{'false':>7}")
+    for cat in ("face", "seal", "signature", "qrcode"):
+        print(f"  {cat:<14}{everything.mark_found.get(cat, 0):>7}{everything.mark_total.get(cat, 0):>7}"
+              f"{everything.mark_recall(cat):>9.3f}{everything.mark_false.get(cat, 0):>7}")
     print(f"\nover-redaction: {everything.keep_masked}/{everything.keep_total} must-stay-readable items masked "
           f"({everything.over_redaction:.1%})")
     print(f"text-layer leaks: {leaks} · metadata leaks: {meta} · geometry changes: {geom} · "
@@ -116,6 +122,10 @@ def _print(scope2: Tally, everything: Tally, leaks: int, meta: int, geom: int, f
         print("issue #2 misses:", ", ".join(scope2.misses[:30]))
     if everything.misses:
         print("all misses:", ", ".join(everything.misses[:60]))
+    if everything.mark_misses:
+        print("mark misses:", ", ".join(everything.mark_misses[:30]))
+    if everything.mark_false_where:
+        print("false marks:", ", ".join(everything.mark_false_where[:30]))
     if everything.over:
         print("over-redacted:", " | ".join(everything.over[:30]))
 

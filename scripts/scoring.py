@@ -2,6 +2,9 @@
 
 An entity counts as masked when the union of the page's masks covers at least ``MIN_SHARE`` of
 its box; a "keep" item counts as over-redacted when masks cover more than ``KEEP_SHARE`` of it.
+A mark (face photo, seal, signature, QR/barcode) counts as masked the same way; a mark region
+that overlaps no true mark of its category by ``MARK_HIT`` of its own area is a false mark
+(a red heading taken for a seal, a printed name taken for a signature).
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from service.types import BBox
+from service.types import BBox, Region
 
 MIN_SHARE = 0.9
 KEEP_SHARE = 0.3
+MARK_HIT = 0.3
+MARKS = ("face", "seal", "signature", "qrcode")
 #: what issue #2 must always catch, besides every profile identity
 ISSUE2_CATEGORIES = frozenset({"phone", "id_number", "email", "postal_code"})
 
@@ -45,6 +50,35 @@ class Tally:
     misses: list[str] = field(default_factory=list)
     #: must-stay-readable items that were masked (their text is not identifying)
     over: list[str] = field(default_factory=list)
+    mark_found: dict[str, int] = field(default_factory=dict)
+    mark_total: dict[str, int] = field(default_factory=dict)
+    #: mark regions with no true mark of their category under them
+    mark_false: dict[str, int] = field(default_factory=dict)
+    mark_misses: list[str] = field(default_factory=list)
+    mark_false_where: list[str] = field(default_factory=list)
+
+    def add_marks(self, truth: dict[str, Any], regions: Sequence[Region], where: str) -> None:
+        masks = [r.bbox for r in regions]
+        true_marks = truth.get("marks", [])
+        for mark in true_marks:
+            cat = mark["category"]
+            self.mark_total[cat] = self.mark_total.get(cat, 0) + 1
+            if covered_share(mark["bbox"], masks) >= MIN_SHARE:
+                self.mark_found[cat] = self.mark_found.get(cat, 0) + 1
+            else:
+                self.mark_misses.append(f"{where} {cat}@{[round(v) for v in mark['bbox']]}")
+        for r in regions:
+            if r.source != "mark" or r.category not in MARKS:
+                continue
+            same = [BBox(*m["bbox"]) for m in true_marks if m["category"] == r.category]
+            hit = sum(r.bbox.intersection(b).area for b in same if r.bbox.intersects(b))
+            if hit < MARK_HIT * max(r.bbox.area, 1e-6):
+                self.mark_false[r.category] = self.mark_false.get(r.category, 0) + 1
+                self.mark_false_where.append(f"{where} {r.category}/{r.rule}@{r.bbox.as_list(0)}")
+
+    def mark_recall(self, category: str) -> float:
+        t = self.mark_total.get(category, 0)
+        return self.mark_found.get(category, 0) / t if t else float("nan")
 
     def add_page(self, truth: dict[str, Any], masks: Sequence[BBox], scope: str, where: str) -> None:
         for ent in truth.get("entities", []):

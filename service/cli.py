@@ -31,6 +31,14 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("detect-text", help="find sensitive spans in UTF-8 text on stdin")
     _common(d)
+
+    from service.batch.cli import add_batch_parser
+
+    add_batch_parser(sub)
+
+    from service.api.cli import add_serve_parser
+
+    add_serve_parser(sub)
     return p
 
 
@@ -48,6 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "redact":
             return _redact(args)
+        if args.command == "batch":
+            from service.batch.cli import run_batch
+
+            return run_batch(args)
+        if args.command == "serve":
+            from service.api.cli import run_serve
+
+            return run_serve(args)
         return _detect_text(args)
     except KeyboardInterrupt:
         print("mangshen: interrupted", file=sys.stderr)

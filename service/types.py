@@ -239,6 +239,8 @@ class Region:
     text_sha256: str | None = None
     snippet: str | None = field(default=None, compare=False)
     explanation: str = field(default="", compare=False)
+    #: decoded QR/barcode payloads only: whether the payload names an identity
+    payload_identity: bool | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

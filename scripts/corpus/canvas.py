@@ -9,6 +9,7 @@ truth matches what a re-extraction of the text layer finds.
 
 from __future__ import annotations
 
+import io
 import random
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import pymupdf
+from PIL import Image
 
 from scripts.corpus import marks as mk
 
@@ -28,6 +30,7 @@ BLACK: Color = (0.0, 0.0, 0.0)
 GRAY: Color = (0.35, 0.35, 0.35)
 RED: Color = (0.78, 0.08, 0.08)
 Rect = tuple[float, float, float, float]
+MM_PER_PT = 25.4 / 72
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9.,;:()/%<>=+\-\[\]'’]+ ?| |.", re.DOTALL)
@@ -237,24 +240,63 @@ class Canvas:
             self.add_mark(mark, r)
 
     def add_mark(self, category: str, r: Rect) -> None:
-        self.marks.append({"category": category, "bbox": [round(v, 2) for v in r]})
+        x0, y0 = max(r[0], 0.0), max(r[1], 0.0)  # a seal stamped across the edge: its visible part
+        x1, y1 = min(r[2], self.width), min(r[3], self.height)
+        self.marks.append({"category": category, "bbox": [round(v, 2) for v in (x0, y0, x1, y1)]})
 
-    def seal(self, cx: float, cy: float, text: str, rng: random.Random, r: float = 44.0) -> None:
-        self.image((cx - r, cy - r, cx + r, cy + r), mk.seal_png(text, rng), "seal", over=True)
+    def seal(
+        self, cx: float, cy: float, text: str, rng: random.Random, r: float = 44.0,
+        style: str | None = None, colour: str | None = None,
+    ) -> None:
+        """A seal centred at ``(cx, cy)`` about ``2r`` across: round (公章), double ring or oval,
+        mostly red, sometimes blue or purple, sometimes faint or turned; drawn over the text.
+        (``text`` is the unit the seal would carry; the drawing uses fictitious units.)"""
+        from scripts.corpus import seals
+
+        style = style or rng.choices(("round", "double", "oval"), (0.6, 0.15, 0.25))[0]
+        colour = colour or rng.choices(("red", "blue", "purple"), (0.75, 0.15, 0.1))[0]
+        d_mm = 2 * r * MM_PER_PT
+        size = (d_mm, d_mm) if style != "oval" else (d_mm * 1.15, d_mm * 0.75)
+        rgba = seals.draw_seal(style, rng, colour=colour, dpi=200.0, size_mm=size,
+                               faint=rng.random() < 0.2, angle=rng.uniform(-20, 20))
+        w, h = rgba.shape[1] * 72 / 200.0, rgba.shape[0] * 72 / 200.0
+        buf = io.BytesIO()
+        Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
+        self.image((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), buf.getvalue(), "seal", over=True)
 
     def photo(self, r: Rect, rng: random.Random) -> None:
         self.rect(r, 0.6)
         inner = (r[0] + 2, r[1] + 2, r[2] - 2, r[3] - 2)
         self.image(inner, mk.face_jpeg(rng, inner[2] - inner[0], inner[3] - inner[1]), "face")
 
+    def picture(self, r: Rect, rng: random.Random) -> None:
+        """A non-face picture where a photo might be (an imaging figure, a scene): must stay."""
+        self.rect(r, 0.6)
+        self.image((r[0] + 2, r[1] + 2, r[2] - 2, r[3] - 2), mk.nonface_jpeg(rng))
+
     def qrcode(self, x: float, y: float, side: float, payload: str) -> None:
         self.image((x, y, x + side, y + side), mk.qr_png(payload), "qrcode")
 
+    def barcode(self, x: float, y: float, w: float, h: float, payload: str, kind: str = "code128") -> None:
+        from scripts.corpus import codes
+
+        img = codes.symbol_image(kind, payload, module_px=3, border=0)
+        ink_cols = (img < 128).any(axis=0).nonzero()[0]  # the symbol without its quiet zone
+        img = img[:, ink_cols[0] : ink_cols[-1] + 1]
+        buf = io.BytesIO()
+        Image.fromarray(img, "L").save(buf, format="PNG")
+        self.image((x, y, x + w, y + h), buf.getvalue(), "qrcode")
+
     def signature(self, x: float, y: float, w: float, h: float, rng: random.Random) -> None:
-        color: Color = (0.08, 0.1, 0.42)
-        for stroke in mk.signature_strokes(rng, x, y, w, h):
-            self.lines.append(LineOp(stroke, rng.uniform(0.9, 1.5), color))
-        self.add_mark("signature", (x - 2, y - 2, x + w + 2, y + h + 2))
+        """A handwritten signature fitted into ``(x, y, w, h)`` (points), drawn as pen strokes."""
+        from scripts.corpus import handwriting
+
+        sig = handwriting.make_signature(rng, box_mm=(w * MM_PER_PT, h * MM_PER_PT))
+        colour = tuple(c / 255 for c in sig.ink)
+        for pl in sig.polylines(x, y):
+            self.lines.append(LineOp(list(pl.points), pl.width, (colour[0], colour[1], colour[2])))
+        sw, sh = sig.width_mm / MM_PER_PT, sig.height_mm / MM_PER_PT
+        self.add_mark("signature", (x - 1, y - 1, x + sw + 1, y + sh + 1))
 
     def truth_page(self) -> dict[str, list[dict[str, Any]]]:
         return {"entities": list(self.entities), "keep": list(self.keep), "marks": list(self.marks)}

@@ -147,3 +147,19 @@ def portrait_files() -> list[Path]:
         return found  # empty without the shared photos: the generator draws portraits
     rows = _rows("faces", "index.csv")
     return [base / r["file"] for r in rows if (base / r["file"]).is_file()]
+
+
+#: non-face pictures used where a photo could be; pictures of text (signs, pages, ID backs) excluded:
+#: their text is read and judged like any other text
+_NONFACE_SKIP = ("text", "multi-line", "easyocr_", "page", "passporteye_")
+
+
+def nonface_files() -> list[Path]:
+    """Pictures without a face (imaging-like textures, scenes) from shared/data/nonfaces."""
+    base = shared_data_dir() / "nonfaces"
+    if not base.is_dir():
+        return []
+    return sorted(
+        p for p in base.iterdir()
+        if p.suffix.lower() in (".jpg", ".jpeg", ".png") and not any(k in p.name for k in _NONFACE_SKIP)
+    )

@@ -82,7 +82,8 @@ def qualification_cert(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     cv.text(330, 700, "签发机关：", 12.5)
     cv.text(330, 724, E(ident.unit.health_commission, "organization"), 12.5)
     cv.seal(400, 700, ident.unit.health_commission, rng)
-    cv.qrcode(70, 660, 72, f"https://zgcx.nhc.gov.cn/cert?no={ident.qualification_no}")
+    side = rng.uniform(40, 95)
+    cv.qrcode(70, 732 - side, side, f"https://zgcx.nhc.gov.cn/cert?no={ident.qualification_no}")
     cv.text(70, 750, K("扫码验证"), 9)
 
 
@@ -186,6 +187,8 @@ def award_cert(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     cv.text(370, 690, E(society, "organization"), 14)
     cv.text(385, 716, f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日", 12)  # sealed
     cv.seal(425, 690, society, rng, 48)
+    if rng.random() < 0.3:  # a seal stamped across the edge (骑缝章): only part of it on this page
+        cv.seal(cv.width - rng.uniform(-5, 25), rng.uniform(300, 600), society, rng, 40)
 
 
 _HONOURS = ("优秀医师", "优秀共产党员", "医德标兵", "先进工作者", "优秀带教老师", "抗疫先进个人")

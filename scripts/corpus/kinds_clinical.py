@@ -6,7 +6,7 @@ import random
 
 from scripts.corpus import generic as gen
 from scripts.corpus import medical as med
-from scripts.corpus.canvas import Canvas, E, Item, Items, K
+from scripts.corpus.canvas import BLACK, RED, Canvas, E, Item, Items, K
 from scripts.corpus.fmt import age, case_number, landline_style, mobile_style, org_code
 from scripts.corpus.identity import Identity, digits, make_person
 
@@ -22,7 +22,11 @@ def case_first_page(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     cv.text(cv.width / 2, 62, E(unit.name, "organization", True), 13, align="center")
     cv.text(cv.width / 2, 90, K("住院病案首页"), 18, align="center")
     cv.text(x0, 118, ["组织机构代码：", E(org_code(rng), "identifier")], 9)
-    cv.text(cv.width - 50, 118, ["病案号：", E(case_number(rng), "identifier")], 9, align="right")
+    case_no = case_number(rng)
+    cv.text(cv.width - 50, 118, ["病案号：", E(case_no, "identifier")], 9, align="right")
+    if rng.random() < 0.6:  # the case number as a barcode in the header
+        cv.barcode(cv.width - 50 - rng.uniform(90, 130), 24, rng.uniform(90, 130), rng.uniform(18, 28),
+                   case_no, rng.choice(("code128", "code39")))
     cv.text(x0, 134, ["医疗付费方式：", K("城镇职工基本医疗保险"), "    第 1 次住院"], 9)
     adm = med.iso_date(rng, 2021, 2024)
     days = rng.randint(4, 21)
@@ -299,12 +303,18 @@ def progress_note(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     cv.signature(380, y + 8, 80, 30, rng)
     cv.text(300, y + 60, ["上级医师：", E(ident.person.name, "person", True)], 10.5)
     cv.text(x0, y + 60, ["记录者：", E(junior.name, "person")], 10.5)
+    if y + 230 < cv.height - 30 and rng.random() < 0.7:  # an imaging figure: a picture, no face
+        cv.picture((x0, y + 84, x0 + 150, y + 194), rng)
+        cv.text(x0, y + 210, K(rng.choice(("图1 胸部CT平扫", "图1 病理切片（HE染色）", "图1 眼底照相"))), 9)
 
 
 def workload(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     year = rng.randint(2020, 2023)
     x0 = 45.0
-    cv.text(cv.width / 2, 60, K(f"{year}年度个人医疗工作量统计表"), 16, align="center")
+    red = rng.random() < 0.4  # a red heading and rule (红头): red print that is not a seal
+    cv.text(cv.width / 2, 60, K(f"{year}年度个人医疗工作量统计表"), 16, RED if red else BLACK, align="center")
+    if red:
+        cv.line(x0, 72, cv.width - x0, 72, 1.6, RED)
     cv.text(
         x0,
         92,
@@ -367,7 +377,9 @@ def workload(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     items: list[Item] = ["联系电话：", E(landline_style(rng, ident.unit.landline), "phone", True)]
     cv.text(x0, y + 10, items, 10)
     cv.text(x0, y + 27, ["单位地址：", E(ident.unit.address, "address")], 10)
-    cv.text(x0, y + 46, ["填表人：", E(staff[3].name, "person")], 10.5)
+    # a printed name in a signature field is text (a person), not a handwritten signature
+    label = "填表人（签字）：" if rng.random() < 0.5 else "填表人："
+    cv.text(x0, y + 46, [label, E(staff[3].name, "person")], 10.5)
     cv.text(x0, y + 76, ["审核人：", E(make_person(rng, 1965, 1990).name, "person")], 10.5)
     cv.text(x0, y + 106, ["负责人：", *gen.titled(staff[0], "主任")], 10.5)
     cv.text(300, y + 46, "统计部门（盖章）：", 10.5)

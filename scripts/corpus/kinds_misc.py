@@ -6,7 +6,7 @@ import random
 
 from scripts.corpus import generic as gen
 from scripts.corpus import medical as med
-from scripts.corpus.canvas import Canvas, E, Item, Items, K, Seg, segs_of, text_width
+from scripts.corpus.canvas import BLACK, RED, Canvas, E, Item, Items, K, Seg, segs_of, text_width
 from scripts.corpus.fmt import age, mobile_style
 from scripts.corpus.identity import (
     Identity,
@@ -319,8 +319,9 @@ def appraisal(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     x0 = 55.0
     cols = [80.0, 100.0, 70.0, 90.0, 70.0, 75.0]
     title: list[Item] = [E(u.name, "organization", True)]
-    cv.text(cv.width / 2, 62, title, 15, align="center")
-    cv.text(cv.width / 2, 86, K("专业技术人员年度考核登记表"), 15, align="center")
+    red = rng.random() < 0.4  # a red heading (红头 form): red print that is not a seal
+    cv.text(cv.width / 2, 62, title, 15, RED if red else BLACK, align="center")
+    cv.text(cv.width / 2, 86, K("专业技术人员年度考核登记表"), 15, RED if red else BLACK, align="center")
     cv.text(cv.width / 2, 108, K(f"（{year}年度）"), 11, align="center")
     pos: Seg = E(ident.positions[0], "position", True)
     rows: list[list[Items]] = [

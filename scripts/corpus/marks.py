@@ -131,6 +131,25 @@ def face_jpeg(rng: random.Random, w_pt: float, h_pt: float) -> bytes:
     return buf.getvalue()
 
 
+def nonface_jpeg(rng: random.Random) -> bytes:
+    """A picture with no face in it (an imaging figure, a texture, a scene) as JPEG; a drawn
+    chart when the shared pictures are absent."""
+    files = data.nonface_files()
+    if files:
+        with Image.open(rng.choice(files)) as im:
+            img = im.convert("RGB")
+    else:
+        img = Image.new("RGB", (320, 240), (235, 235, 235))
+        d = ImageDraw.Draw(img)
+        for k in range(8):
+            top = rng.randint(40, 220)
+            d.rectangle((20 + 36 * k, top, 44 + 36 * k, 230), fill=(60, 90, 160))
+    img.thumbnail((480, 480))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    return buf.getvalue()
+
+
 def qr_png(payload: str) -> bytes:
     qr = segno.make(payload, encoding="utf-8", error="m", micro=False)
     buf = io.BytesIO()

@@ -15,9 +15,7 @@ that never contains the matched text itself.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from service.types import Region, Span
 

@@ -6,7 +6,7 @@ Runs in worker processes; engines load once per process and are cached here.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,12 +15,14 @@ import pymupdf
 
 from service.detect.engine import DetectionEngine, build_engine
 from service.detect.layout import LayoutDetector
+from service.detect.marks.base import DEFAULT_DPI
 from service.errors import MangshenError, PageAnalysisError
 from service.ingest.document import open_pdf, read_frame
 from service.ingest.sniff import Kind
 from service.ocr.base import OcrEngine, OcrPage
 from service.ocr.textlayer import image_boxes, text_layer_lines, unreadable_images
 from service.pipeline.context import PageAnalysis, PageContext
+from service.pipeline.marks import detect_marks
 from service.profile import parse_profile
 from service.redact.regions import spans_to_regions
 from service.types import BBox, Char, PageResult, PageText, Region, Unit
@@ -74,15 +76,13 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
             reading = Reading(
                 _ocr_text(ocr, scale=1.0, dx=0.0, dy=0.0), float(image.shape[1]),
                 float(image.shape[0]), ocr.orientation, _ocr_warnings(ocr), True,
+                raster=image, raster_scale=1.0,
             )
             unit = "px"
     except MangshenError:
         raise
     except Exception as exc:  # fail closed: an unreadable page is never released
-        log.error("page %d could not be analysed: %s", ctx.index, type(exc).__name__)
-        raise PageAnalysisError(
-            f"page {ctx.index + 1} could not be analysed ({type(exc).__name__}); nothing released"
-        ) from exc
+        raise _unanalysable(ctx, exc) from exc
     text, page_w, page_h = reading.text, reading.width, reading.height
     orientation, warns, ocr_used = reading.orientation, reading.warnings, reading.ocr_used
     engine = get_engine(ctx.profile_json, ctx.policy)
@@ -90,6 +90,17 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
     spans += engine.filter(text.text, _layout().detect(text, orientation, page_w, page_h))
     regions = spans_to_regions(text, spans, unit=unit, page_w=page_w, page_h=page_h,
                                orientation=orientation)
+    try:
+        dpi = 72.0 * reading.raster_scale if unit == "pt" else DEFAULT_DPI
+        regions += [
+            replace(r, bbox=r.bbox.clip(page_w, page_h))
+            for r in detect_marks(reading.raster, dpi, orientation, text, reading.raster_scale,
+                                  ctx.policy, engine)
+        ]
+    except MangshenError:
+        raise
+    except Exception as exc:  # fail closed: marks that could not be looked for are not "none"
+        raise _unanalysable(ctx, exc) from exc
     regions += [
         Region(b, "other", "mark", "fail_closed.unreadable_image", 1.0,
                explanation="image could not be decoded: masked whole")
@@ -110,6 +121,13 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
     return PageAnalysis(result, text)
 
 
+def _unanalysable(ctx: PageContext, exc: Exception) -> PageAnalysisError:
+    log.error("page %d could not be analysed: %s", ctx.index, type(exc).__name__)
+    return PageAnalysisError(
+        f"page {ctx.index + 1} could not be analysed ({type(exc).__name__}); nothing released"
+    )
+
+
 def read_raster_text(ctx: PageContext) -> PageText:
     """Only the OCR'd text of a page (used to re-read blind copies when verifying)."""
     if ctx.kind is not Kind.pdf:
@@ -119,7 +137,7 @@ def read_raster_text(ctx: PageContext) -> PageText:
         page = doc.load_page(ctx.index)
         chars: list[Char] = []
         boxes = image_boxes(page)
-        for ocr, dx, dy in _ocr_images(page, boxes, ctx.ocr_dpi):
+        for ocr, dx, dy in _ocr_images(page, render_page(page, ctx.ocr_dpi), boxes, ctx.ocr_dpi):
             chars.extend(_inside(_ocr_text(ocr, 72.0 / ctx.ocr_dpi, dx, dy).chars, boxes))
         return PageText(tuple(chars))
     finally:
@@ -138,6 +156,10 @@ class Reading:
     ocr_used: bool
     #: raster images that could not be decoded: masked whole (fail closed)
     unreadable: list[BBox] = field(default_factory=list)
+    #: the page as one BGR raster (the scan itself, or the PDF page rendered at the OCR
+    #: resolution) for the mark detectors, and page units → raster pixels
+    raster: np.ndarray = field(default_factory=lambda: np.zeros((1, 1, 3), np.uint8))
+    raster_scale: float = 1.0
 
 
 def _read_pdf_page(ctx: PageContext) -> Reading:
@@ -155,9 +177,10 @@ def _read_pdf_page(ctx: PageContext) -> Reading:
         orientation = 0
         boxes = image_boxes(page)
         ocr_used = bool(boxes)
+        raster = render_page(page, ctx.ocr_dpi)
         if boxes:
             scale = 72.0 / ctx.ocr_dpi
-            for ocr, dx, dy in _ocr_images(page, boxes, ctx.ocr_dpi):
+            for ocr, dx, dy in _ocr_images(page, raster, boxes, ctx.ocr_dpi):
                 chars.append(Char("\n", None))
                 chars.extend(_inside(_ocr_text(ocr, scale, dx, dy).chars, boxes))
                 warns.extend(_ocr_warnings(ocr))
@@ -165,26 +188,33 @@ def _read_pdf_page(ctx: PageContext) -> Reading:
                     orientation = orientation or ocr.orientation
         if unreadable:
             warns.append(f"unreadable image: {len(unreadable)} image(s) could not be decoded and were masked whole")
-        return Reading(PageText(tuple(chars)), page_w, page_h, orientation, warns, ocr_used, unreadable)
+        return Reading(PageText(tuple(chars)), page_w, page_h, orientation, warns, ocr_used,
+                       unreadable, raster, ctx.ocr_dpi / 72.0)
     finally:
         doc.close()
 
 
+def render_page(page: pymupdf.Page, dpi: int) -> np.ndarray:
+    """The page as a contiguous BGR raster at ``dpi``."""
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
+    rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
 def _ocr_images(
-    page: pymupdf.Page, boxes: list[BBox], dpi: int
+    page: pymupdf.Page, arr: np.ndarray, boxes: list[BBox], dpi: int
 ) -> list[tuple[OcrPage, float, float]]:
     """OCR the page's rasters: the whole page if images cover most of it, else each image."""
-    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
-    arr = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)[:, :, ::-1]
+    height, width = arr.shape[:2]
     page_area = page.rect.width * page.rect.height
     share = sum(b.area for b in boxes) / page_area
     s = dpi / 72.0
     if share >= WHOLE_PAGE_SHARE:
-        return [(get_ocr().read(np.ascontiguousarray(arr)), 0.0, 0.0)]
+        return [(get_ocr().read(arr), 0.0, 0.0)]
     out = []
     for b in boxes:
         x0, y0 = max(0, int(b.x0 * s) - 4), max(0, int(b.y0 * s) - 4)
-        x1, y1 = min(pix.width, int(b.x1 * s) + 5), min(pix.height, int(b.y1 * s) + 5)
+        x1, y1 = min(width, int(b.x1 * s) + 5), min(height, int(b.y1 * s) + 5)
         crop = np.ascontiguousarray(arr[y0:y1, x0:x1])
         if crop.shape[0] < 8 or crop.shape[1] < 8:
             continue

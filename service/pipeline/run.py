@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from service.config import Options
@@ -24,7 +25,7 @@ from service.redact.propagate import finalize
 from service.report.html import render_report
 from service.report.manifest import write_manifest
 from service.rules.policy import load_policy
-from service.types import Result, Verification
+from service.types import BBox, Result, Verification
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,16 @@ def output_names(src_path: Path, ext: str) -> tuple[str, str, str]:
 _ALIASES = {"jpg": {"jpg", "jpeg", "jpe"}, "tif": {"tif", "tiff"}, "pdf": {"pdf"}, "png": {"png"}}
 
 
-def redact_document(path: Path, out_dir: Path, options: Options, pool: PagePool | None = None) -> Result:
+def redact_document(
+    path: Path,
+    out_dir: Path,
+    options: Options,
+    pool: PagePool | None = None,
+    *,
+    on_analysed: Callable[[list[PageAnalysis]], None] | None = None,
+) -> Result:
+    """Redact one input into ``out_dir``; ``on_analysed`` sees the final page analyses (the
+    service keeps them so that an auditor's revision need not read the pages again)."""
     t0 = time.perf_counter()
     own_pool = pool is None
     pool = pool or PagePool(options.jobs)
@@ -48,7 +58,10 @@ def redact_document(path: Path, out_dir: Path, options: Options, pool: PagePool 
         load_policy(options.policy)
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="mangshen-") as tmp, working_copy(src, Path(tmp)) as work:
-            return _run(src, work, out_dir, options, pool, t0)
+            analyses = analyse(src, work, options, pool)
+            if on_analysed is not None:
+                on_analysed(analyses)
+            return release(src, work, out_dir, analyses, options, pool, t0)
     except MangshenError as exc:
         log.info("input refused: exit %d (%s)", exc.exit_code, type(exc).__name__)
         return _failed(path, exc, t0)
@@ -57,8 +70,8 @@ def redact_document(path: Path, out_dir: Path, options: Options, pool: PagePool 
             pool.close()
 
 
-def _run(src: SourceDoc, work: Path, out_dir: Path, options: Options, pool: PagePool, t0: float) -> Result:
-    blind_name, manifest_name, report_name = output_names(src.path, src.kind.ext)
+def analyse(src: SourceDoc, work: Path, options: Options, pool: PagePool) -> list[PageAnalysis]:
+    """Read, detect and decide every page (in parallel), then the document-level decisions."""
     profile_json = options.profile.model_dump_json()
     contexts = [
         PageContext(str(work), src.kind, p.index, options.ocr_dpi, profile_json, options.policy, options.limits)
@@ -66,7 +79,27 @@ def _run(src: SourceDoc, work: Path, out_dir: Path, options: Options, pool: Page
     ]
     # build the detectors (gazetteer, NER model) here, before the pool forks: workers share them
     engine = get_engine(profile_json, options.policy)
-    analyses: list[PageAnalysis] = finalize(pool.map(analyse_page, contexts), engine)
+    return finalize(pool.map(analyse_page, contexts), engine)
+
+
+def release(
+    src: SourceDoc,
+    work: Path,
+    out_dir: Path,
+    analyses: list[PageAnalysis],
+    options: Options,
+    pool: PagePool,
+    t0: float,
+    *,
+    accepted: dict[int, list[BBox]] | None = None,
+    warnings: tuple[str, ...] = (),
+) -> Result:
+    """Apply the analyses' regions, verify, publish (rename) and write manifest and report.
+
+    ``accepted`` are areas an auditor decided to leave readable (``service.pipeline.revise``):
+    verification records them and does not count what it finds there.
+    """
+    blind_name, manifest_name, report_name = output_names(src.path, src.kind.ext)
     pages = tuple(a.result for a in analyses)
     masks = {p.index: [r.bbox for r in p.regions] for p in pages}
     tmp_blind = out_dir / f".{blind_name}.partial"
@@ -75,7 +108,9 @@ def _run(src: SourceDoc, work: Path, out_dir: Path, options: Options, pool: Page
             apply_pdf(work, masks, tmp_blind)
         else:
             apply_image(work, src.kind, masks, tmp_blind, options.limits)
-        verification, previews, check_warnings = verify_blind(src, work, tmp_blind, analyses, options, pool)
+        verification, previews, check_warnings = verify_blind(
+            src, work, tmp_blind, analyses, options, pool, accepted=accepted
+        )
         passed = verification.passed
         if passed:
             final = out_dir / blind_name
@@ -96,7 +131,7 @@ def _run(src: SourceDoc, work: Path, out_dir: Path, options: Options, pool: Page
         policy=options.policy,
         pages=pages,
         verification=verification,
-        warnings=src.warnings + tuple(check_warnings),
+        warnings=src.warnings + warnings + tuple(check_warnings),
         exit_code=0 if passed else int(error.exit_code) if error else 0,
         error=str(error) if error else None,
         seconds=round(time.perf_counter() - t0, 3),

@@ -1,4 +1,10 @@
-"""Run every verification check over a blind copy (see ``service.redact.verify``)."""
+"""Run every verification check over a blind copy (see ``service.redact.verify``).
+
+``accepted`` areas are ones an auditor decided to leave readable (a machine region removed in
+a revision, ``service.pipeline.revise``): their pixels must still be unchanged, but the text
+in them is read as masked by the rescans and the text-leak check, so the auditor's decision
+is recorded (in the manifest) instead of failing verification.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from service.pipeline.page import get_engine, read_raster_text
 from service.pipeline.pool import PagePool
 from service.redact import verify as V
 from service.redact.propagate import residual_under_masks
-from service.types import BBox, Verification
+from service.types import BBox, Char, PageText, Verification
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +36,8 @@ class _PageJob:
     ocr_dpi: int = 200
     profile_json: str = "{}"
     policy: str = "default"
+    #: areas an auditor left readable: findings there are not counted
+    accepted: tuple[BBox, ...] = ()
 
 
 def _check(job: _PageJob) -> tuple[V.PageCheck, int]:
@@ -47,7 +55,7 @@ def _reocr_findings(job: _PageJob) -> int:
     ctx = PageContext(job.blind, job.kind, job.index, job.ocr_dpi, job.profile_json, job.policy, job.limits)
     text = read_raster_text(ctx)
     spans = get_engine(job.profile_json, job.policy).detect(text.text)
-    masks = list(job.masks)
+    masks = list(job.masks) + list(job.accepted)
     leaks = 0
     for span in spans:
         # a finding reaching under a mask is that mask's context, not something left readable
@@ -67,8 +75,10 @@ def verify_blind(
     analyses: list[PageAnalysis],
     options: Options,
     pool: PagePool,
+    accepted: dict[int, list[BBox]] | None = None,
 ) -> tuple[Verification, list[tuple[bytes, bytes]], list[str]]:
     problems: list[str] = []
+    accepted = accepted or {}
     engine = get_engine(options.profile.model_dump_json(), options.policy)
     masks = {a.result.index: [r.bbox for r in a.result.regions] for a in analyses}
     profile_json = options.profile.model_dump_json()
@@ -77,7 +87,7 @@ def verify_blind(
         _PageJob(
             str(work), str(blind), src.kind, i, tuple(masks[i]), options.render_dpi, options.limits,
             reocr=options.verify_ocr and i in ocr_pages, ocr_dpi=options.ocr_dpi,
-            profile_json=profile_json, policy=options.policy,
+            profile_json=profile_json, policy=options.policy, accepted=tuple(accepted.get(i, ())),
         )
         for i in sorted(masks)
     ]
@@ -93,7 +103,7 @@ def verify_blind(
     leaks = 0
     findings = reocr_findings
     if src.kind is Kind.pdf:
-        blind_pages = V.blind_text_pages(blind)
+        blind_pages = [_hide(t, accepted.get(i, [])) for i, t in enumerate(V.blind_text_pages(blind))]
         if len(blind_pages) != len(analyses):
             problems.append("page count changed")
         leaks = V.count_text_leaks(blind_pages, snippets)
@@ -107,7 +117,8 @@ def verify_blind(
         meta = V.image_metadata_problems(blind, src.kind)
     for a in analyses:
         # what a reader of the blind copy sees of the first reading (text layer and OCR)
-        residual, _ = residual_under_masks(a.text, masks[a.result.index])
+        i = a.result.index
+        residual, _ = residual_under_masks(a.text, masks[i] + list(accepted.get(i, ())))
         findings += V.rescan(engine, residual)
     problems.extend(meta)
     verification = Verification(
@@ -124,3 +135,13 @@ def verify_blind(
         if c.faint_pixels
     ]
     return verification, [(c.original_preview, c.blind_preview) for c in checks], warnings
+
+
+def _hide(text: PageText, boxes: list[BBox]) -> PageText:
+    """``text`` with the characters in ``boxes`` read as masked (the auditor's accepted areas)."""
+    if not boxes:
+        return text
+    return PageText(tuple(
+        Char(V.MASKED, c.bbox, c.conf, c.source) if c.bbox is not None and c.bbox.centre_in(boxes) else c
+        for c in text.chars
+    ))

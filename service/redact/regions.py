@@ -106,7 +106,10 @@ def snap_to_glyphs(regions: tuple[Region, ...], text: PageText) -> tuple[Region,
     grid = BoxGrid(glyphs)
     out: list[Region] = []
     for r in regions:
-        box = _clear_grazed(r.bbox, [glyphs[i] for i in grid.near(r.bbox)])
+        # a mark (seal, photo) or an auditor's box must cover all of what it covers: only
+        # text masks, whose boxes come from padded glyphs, let go of glyphs they graze
+        near = [glyphs[i] for i in grid.near(r.bbox)]
+        box = r.bbox if r.source in ("mark", "manual") else _clear_grazed(r.bbox, near)
         for _ in range(8):  # growing may touch further glyphs; a few rounds settle it
             grown = box
             for i in grid.near(box):

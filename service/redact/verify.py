@@ -214,13 +214,12 @@ def image_pixels_changed(page: pymupdf.Page, blind_page: pymupdf.Page, masks: li
     """Compare every masked raster image at its own resolution: pixels outside the masks
     (mapped into image space, grown by one image pixel for partly covered pixels) must be
     identical. The page render then only needs a wide tolerance band around these masks."""
-    infos_a = page.get_image_info(xrefs=True)
-    infos_b = blind_page.get_image_info(xrefs=True)
-    if len(infos_a) != len(infos_b):
-        return 10**6
-    changed = 0
     unrotated = [to_unrotated(page, m) for m in masks]
-    for ia, ib in zip(infos_a, infos_b, strict=True):
+    pairs, unmatched = _pair_images(
+        page.get_image_info(xrefs=True), blind_page.get_image_info(xrefs=True), unrotated
+    )
+    changed = unmatched
+    for ia, ib in pairs:
         hit = [m for m in unrotated if m.intersects(pymupdf.Rect(ia["bbox"]))]
         if not hit or not ia["xref"] or not ib["xref"]:
             continue
@@ -241,6 +240,35 @@ def image_pixels_changed(page: pymupdf.Page, blind_page: pymupdf.Page, masks: li
             inside[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = True
         changed += int(np.count_nonzero(np.any(arr_a != arr_b, axis=2) & ~inside))
     return changed
+
+
+def _pair_images(
+    infos_a: list[dict], infos_b: list[dict], masks: list[pymupdf.Rect]
+) -> tuple[list[tuple[dict, dict]], int]:
+    """Pair each original image with the blind image drawn at the same place. An original
+    image with no partner must lie wholly under one mask (MuPDF drops an image it blanks
+    completely); anything else unpaired counts as changed, with all its pixels."""
+    pairs: list[tuple[dict, dict]] = []
+    left = list(infos_b)
+    unmatched = 0
+    for ia in infos_a:
+        ra = pymupdf.Rect(ia["bbox"])
+        k = next((i for i, ib in enumerate(left) if _same_place(ra, pymupdf.Rect(ib["bbox"]))), None)
+        if k is not None:
+            pairs.append((ia, left.pop(k)))
+        elif not any(_covered(ra, m) for m in masks):
+            unmatched += max(1, int(ia.get("width", 1)) * int(ia.get("height", 1)))
+    unmatched += sum(max(1, int(ib.get("width", 1)) * int(ib.get("height", 1))) for ib in left)
+    return pairs, unmatched
+
+
+def _same_place(a: pymupdf.Rect, b: pymupdf.Rect, tol: float = 0.5) -> bool:
+    return all(abs(u - v) <= tol for u, v in zip(a, b, strict=True))
+
+
+def _covered(image: pymupdf.Rect, mask: pymupdf.Rect, tol: float = 1.0) -> bool:
+    return (mask.x0 - tol <= image.x0 and mask.y0 - tol <= image.y0
+            and mask.x1 + tol >= image.x1 and mask.y1 + tol >= image.y1)
 
 
 def check_image_page(

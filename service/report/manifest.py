@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from service.types import Result
+from service.types import Region, Result
 
 
 def build_manifest(result: Result) -> dict[str, Any]:
@@ -24,17 +24,7 @@ def build_manifest(result: Result) -> dict[str, Any]:
                 "unit": p.unit,
                 "orientation": p.orientation,
                 "needs_masking": p.needs_masking,
-                "regions": [
-                    {
-                        "bbox": r.bbox.as_list(),
-                        "category": r.category,
-                        "source": r.source,
-                        "rule": r.rule,
-                        "score": round(r.score, 3),
-                        "text_sha256": r.text_sha256,
-                    }
-                    for r in p.regions
-                ],
+                "regions": [_region(r) for r in p.regions],
             }
             for p in result.pages
         ],
@@ -48,6 +38,20 @@ def build_manifest(result: Result) -> dict[str, Any]:
         + [f"page {p.index + 1}: {w}" for p in result.pages for w in p.warnings]
         + ([f"not released: {result.error}"] if result.error else []),
     }
+
+
+def _region(r: Region) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "bbox": r.bbox.as_list(),
+        "category": r.category,
+        "source": r.source,
+        "rule": r.rule,
+        "score": round(r.score, 3),
+        "text_sha256": r.text_sha256,
+    }
+    if r.payload_identity is not None:  # a decoded code: did its payload name anyone?
+        out["payload_identity"] = r.payload_identity
+    return out
 
 
 def write_manifest(result: Result, path: Path) -> None:

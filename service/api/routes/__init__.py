@@ -1,0 +1,1 @@
+"""One router per noun: jobs, files (outputs, pages, regions), system (detection, operations)."""

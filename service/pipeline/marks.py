@@ -1,0 +1,109 @@
+"""The mark stage of a page: run the mark detectors on the page raster, check decoded codes for
+identities, and convert the regions to page units.
+
+Which detectors run follows the policy (its ``categories``; ``photo_mode`` for faces). The
+raster is the scan itself for image inputs, and the page rendered at ``PageContext.ocr_dpi``
+for PDF pages (every PDF page: seals and signatures are often vector graphics). Detectors are
+built once per process and cached.
+
+A decoded QR code or barcode is run through the page's text detection engine: if its payload
+names a person, unit, ID number … the region's rule is ``qrcode.identity`` and
+``payload_identity`` is recorded (the manifest keeps only the payload's hash). A code is masked
+either way — a code that identifies nothing today may resolve to a record tomorrow.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from functools import lru_cache
+
+import numpy as np
+
+from service.detect.base import MarkDetector
+from service.detect.engine import DetectionEngine
+from service.detect.marks.base import MarkPage
+from service.detect.marks.codes import CodeDetector, find_codes
+from service.rules.policy import load_policy
+from service.types import Char, PageText, Region
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def mark_detectors(policy: str) -> tuple[MarkDetector, ...]:
+    """The mark detectors the policy asks for, built once per process."""
+    pol = load_policy(policy)
+    wanted = set(pol.categories)
+    out: list[MarkDetector] = []
+    if "face" in wanted:
+        from service.detect.marks.faces import FaceDetector
+
+        out.append(FaceDetector(mode=pol.photo_mode))
+    if "seal" in wanted:
+        from service.detect.marks.seals import SealDetector
+
+        out.append(SealDetector())
+    if "signature" in wanted:
+        from service.detect.marks.signatures import SignatureDetector
+
+        out.append(SignatureDetector())
+    if "qrcode" in wanted:
+        out.append(CodeDetector())
+    return tuple(out)
+
+
+def detect_marks(
+    image: np.ndarray,
+    dpi: float,
+    orientation: int,
+    text: PageText,
+    scale: float,
+    policy: str,
+    engine: DetectionEngine,
+) -> list[Region]:
+    """Mark regions of one page in page units.
+
+    ``text`` is the page's reading text in page units and ``scale`` converts page units to
+    raster pixels (``dpi / 72`` for PDF pages, 1 for images).
+    """
+    page = MarkPage(image=image, dpi=dpi, orientation=orientation, text=_scaled(text, scale))
+    regions: list[Region] = []
+    for detector in mark_detectors(policy):
+        if isinstance(detector, CodeDetector):  # keep the payloads to check them for identities
+            found = [
+                _with_identity(replace(detector.region(code), snippet=code.payload), engine)
+                for code in find_codes(page.image, page.dpi, page.orientation)
+            ]
+        else:
+            found = detector.detect(page)
+        regions.extend(found)
+    inv = 1.0 / scale
+    return [replace(r, bbox=r.bbox.scale(inv)) if scale != 1.0 else r for r in regions]
+
+
+def _with_identity(region: Region, engine: DetectionEngine) -> Region:
+    payload = region.snippet
+    if payload is None:
+        return region
+    categories = sorted({s.category for s in engine.detect(payload)})
+    if not categories:
+        return replace(region, payload_identity=False)
+    log.info("code payload sha256=%s identifies: %s", (region.text_sha256 or "")[:12], categories)
+    return replace(
+        region,
+        rule="qrcode.identity",
+        payload_identity=True,
+        explanation=f"decoded payload contains: {', '.join(categories)}",
+    )
+
+
+def _scaled(text: PageText, scale: float) -> PageText:
+    if scale == 1.0:
+        return text
+    return PageText(
+        tuple(
+            Char(c.text, None if c.bbox is None else c.bbox.scale(scale), c.conf, c.source)
+            for c in text.chars
+        )
+    )

@@ -1,0 +1,465 @@
+"""Seals on greyscale scans: A4 pages at 200 dpi with CJK text and a table, red/blue/purple seals
+stamped over the text, then the page scanned in grey (luminance), with sensor noise, blur, skew
+±2°, JPEG and quarter turns; and grey pages of print that has circles or rings of its own —
+tables, circled numbers, round photos, QR codes, looped signatures, pie and donut charts, Venn
+diagrams — that must come back without seals.
+
+``python -m tests.detect.marks.test_seals_grey [N]`` runs the sweep (recall over N random seals,
+false positives on grey print pages, CPU time per page); it is not part of the test run.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+import pymupdf
+import pytest
+from PIL import Image, ImageDraw
+
+from scripts.corpus.marks import drawn_portrait, qr_png, signature_strokes
+from scripts.corpus.seals import draw_seal, stamp
+from service.detect.marks.base import MarkPage
+from service.detect.marks.seals import SealDetector
+from service.detect.marks.seals_grey import is_grey
+from service.types import BBox, PageText, Region
+
+DPI = 200
+_BODY = (
+    "兹证明申请人于二零一五年七月毕业于医学院临床医学专业，取得医学学士学位，"
+    "同年进入本院内科工作，历任住院医师、主治医师，工作期间认真负责，业务能力突出，"
+    "近五年来共完成门诊诊疗一万余人次，主持院级科研课题两项，发表论文三篇，"
+    "现申请晋升副主任医师专业技术职务任职资格，特此证明。"
+)
+_BLACK = (0.0, 0.0, 0.0)
+#: print that has circles or rings but is no seal (pages that must come back without regions)
+NEGATIVES = ("text", "table", "circled", "photos", "qr", "signature", "pie", "donut", "venn")
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Sample:
+    image: np.ndarray  # BGR, channels equal (a greyscale scan)
+    truths: list[Box]  # true seal boxes on the final raster
+    orientation: int
+    dpi: int = DPI
+
+
+@dataclass(frozen=True)
+class Scan:
+    """How the page was scanned: paper grey level, noise σ, blur, skew (°, counter-clockwise),
+    JPEG quality, quarter turn (clockwise)."""
+
+    paper: int = 255
+    noise: float = 5.0
+    blur: bool = False
+    skew: float = 0.0
+    jpeg: int | None = None
+    orientation: int = 0
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def _grey(level: float) -> tuple[float, float, float]:
+    return (level, level, level)
+
+
+def _body(page: pymupdf.Page, y: float, rows: int, x: float = 60, width: int = 30) -> float:
+    text = _BODY * 6
+    for row in range(rows):
+        page.insert_text((x, y + row * 22), text[row * width : (row + 1) * width],
+                         fontname="china-s", fontsize=14)
+    return y + rows * 22
+
+
+def _table(page: pymupdf.Page, top: float, rows: int = 7, shade: bool = False) -> float:
+    text = _BODY * 3
+    if shade:  # a grey header row, as a coloured one comes out of a grey scan
+        page.draw_rect(pymupdf.Rect(60, top, 535, top + 26), color=None, fill=_grey(0.6))
+    for r in range(rows + 1):
+        page.draw_line((60, top + r * 26), (535, top + r * 26), color=_BLACK, width=0.8)
+    for r in range(rows):
+        for c in range(4):
+            cell = text[r * 8 + c * 2 : r * 8 + c * 2 + 5]
+            page.insert_text((68 + c * 120, top + r * 26 + 18), cell, fontname="china-s",
+                             fontsize=12)
+    for c in range(5):
+        page.draw_line((60 + c * 118.75, top), (60 + c * 118.75, top + rows * 26), color=_BLACK,
+                       width=0.8)
+    return top + rows * 26
+
+
+def _png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _round_photo(seed: int) -> bytes:
+    """A portrait cut to a disc (RGBA), as on a badge or a team page."""
+    img = drawn_portrait(random.Random(seed)).convert("RGBA").resize((300, 300))
+    mask = Image.new("L", img.size, 0)
+    ImageDraw.Draw(mask).ellipse((0, 0, 299, 299), fill=255)
+    img.putalpha(mask)
+    return _png(img)
+
+
+def _circled(page: pymupdf.Page, y: float) -> None:
+    """Circled numbers in the text, rings drawn round characters, bullet circles."""
+    for row in range(6):
+        page.insert_text((60, y + row * 26), "①②③④⑤○◎●" if row % 2 else "⑥⑦⑧⑨⑩○◎",
+                         fontname="china-s", fontsize=15)
+        page.insert_text((240, y + row * 26), _BODY[row * 12 : row * 12 + 12],
+                         fontname="china-s", fontsize=14)
+    for k in range(4):  # a ring round a heading character, drawn and in grey
+        c = pymupdf.Point(120 + k * 110, y + 190)
+        page.draw_circle(c, 14 + 4 * k, color=_grey(0.2 + 0.2 * k), width=1.2)
+        page.insert_text((c.x - 7, c.y + 5), "审", fontname="china-s", fontsize=14)
+
+
+def _charts(page: pymupdf.Page, y: float, kind: str) -> None:
+    """Pie charts (sectors in greys with outlines; outline only with radial lines and labels),
+    donut charts, Venn diagrams; with labels in and around them."""
+    for k in range(3):
+        c = pymupdf.Point(130 + k * 170, y + 75)
+        r = 40 + 8 * k
+        if kind == "pie":
+            _pie(page, c, r, filled=k != 1)
+        elif kind == "donut":
+            _pie(page, c, r, filled=True)
+            page.draw_circle(c, r * (0.55 + 0.1 * k), color=None, fill=(1, 1, 1))
+            page.insert_text((c.x - 14, c.y + 5), "占比", fontname="china-s", fontsize=12)
+        else:  # venn: two or three grey outlined circles, labels inside
+            for j in range(2 + (k == 2)):
+                ang = 2 * math.pi * j / (2 + (k == 2))
+                cj = pymupdf.Point(c.x + 0.45 * r * math.cos(ang), c.y + 0.45 * r * math.sin(ang))
+                page.draw_circle(cj, 0.8 * r, color=_grey(0.35 + 0.15 * j), width=1.4)
+                page.insert_text((cj.x - 12, cj.y + 4), "组别", fontname="china-s", fontsize=11)
+        page.insert_text((c.x - 30, c.y + r + 22), f"图{k + 1} 构成", fontname="china-s",
+                         fontsize=11)
+
+
+def _pie(page: pymupdf.Page, c: pymupdf.Point, r: float, filled: bool) -> None:
+    shares = (0.35, 0.25, 0.2, 0.12, 0.08)
+    start = -90.0
+    for i, s in enumerate(shares):
+        a0, a1 = math.radians(start), math.radians(start + 360 * s)
+        pts = [c] + [pymupdf.Point(c.x + r * math.cos(t), c.y + r * math.sin(t))
+                     for t in np.linspace(a0, a1, 24)]
+        fill = _grey(0.3 + 0.13 * i) if filled else None
+        page.draw_polyline([*pts, c], color=_grey(0.15 if filled else 0.45), fill=fill,
+                           width=0.8, closePath=True)
+        if not filled:
+            mid = (a0 + a1) / 2
+            page.insert_text((c.x + 0.55 * r * math.cos(mid) - 8, c.y + 0.55 * r * math.sin(mid)),
+                             f"{round(s * 100)}%", fontsize=8)
+        start += 360 * s
+
+
+def _extras(page: pymupdf.Page, kind: str, y: float) -> None:
+    """The print of a negative page's ``kind`` in a band from ``y`` down."""
+    if kind == "circled":
+        _circled(page, y)
+    elif kind in ("pie", "donut", "venn"):
+        _charts(page, y, kind)
+    elif kind == "photos":
+        for k in range(3):
+            page.insert_image(pymupdf.Rect(70 + k * 170, y, 170 + k * 170, y + 100),
+                              stream=_round_photo(k))
+    elif kind == "qr":
+        for k, payload in enumerate(("https://example.org/cert/2024/0001", "证书编号 A1B2C3")):
+            page.insert_image(pymupdf.Rect(80 + k * 250, y, 180 + k * 250, y + 100),
+                              stream=qr_png(payload))
+    elif kind == "signature":
+        rng = random.Random(5)
+        for k, level in enumerate((0.0, 0.4, 0.55)):  # black, blue-black and blue ballpoint
+            for stroke in signature_strokes(rng, 70 + k * 160, y + 10, 140, 60):
+                page.draw_polyline([pymupdf.Point(*p) for p in stroke], color=_grey(level),
+                                   width=1.2)
+
+
+@lru_cache(maxsize=16)
+def _page(kind: str = "text", dpi: int = DPI) -> np.ndarray:
+    """An A4 page (grey, ``uint8``): body text, a table and the print of ``kind``."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    y = _body(page, 90, 10)
+    if kind == "table":
+        y = _table(page, y + 10, 12, shade=True)
+    else:
+        _extras(page, kind, y + 10)
+        y += 240
+    y = _body(page, y + 30, 6)
+    _table(page, y + 10, 7, shade=kind == "text")
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB)
+    rgb = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, 3)
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+_TURN = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+def _turn_box(box: tuple[float, ...], orientation: int, w: int, h: int) -> tuple[float, ...]:
+    x0, y0, x1, y1 = box
+    if orientation == 90:
+        return h - y1, x0, h - y0, x1
+    if orientation == 180:
+        return w - x1, h - y1, w - x0, h - y0
+    if orientation == 270:
+        return y0, w - x1, y1, w - x0
+    return box
+
+
+def scanned(img: np.ndarray, truths: list[Box], scan: Scan, seed: int, dpi: int = DPI) -> Sample:
+    """``img`` (BGR, upright) scanned in grey as ``scan`` says; truths mapped along."""
+    rng = np.random.default_rng(seed)
+    g = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.float32) * (scan.paper / 255.0)
+    if scan.blur:
+        g = cv2.GaussianBlur(g, (3, 3), 0.8)
+    h, w = g.shape
+    boxes = [tuple(float(v) for v in t) for t in truths]
+    if scan.skew:
+        rot = cv2.getRotationMatrix2D((w / 2, h / 2), scan.skew, 1.0)
+        g = cv2.warpAffine(g, rot, (w, h), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=float(scan.paper))
+        boxes = [_skew_box(b, rot, w, h) for b in boxes]
+    g += rng.normal(0.0, scan.noise, size=g.shape).astype(np.float32)
+    out = np.clip(g, 0, 255).astype(np.uint8)
+    if scan.jpeg:
+        out = cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, scan.jpeg])[1],
+                           cv2.IMREAD_GRAYSCALE)
+    if scan.orientation:
+        out = cv2.rotate(out, _TURN[scan.orientation])
+    final = [tuple(round(v) for v in _turn_box(b, scan.orientation, w, h)) for b in boxes]
+    return Sample(cv2.cvtColor(out, cv2.COLOR_GRAY2BGR), final, scan.orientation,  # type: ignore[arg-type]
+                  dpi)
+
+
+def _skew_box(box: tuple[float, ...], rot: np.ndarray, w: int, h: int) -> tuple[float, ...]:
+    """The box of a seal turned by the skew: a seal is round, so its box keeps its size and
+    moves with its centre (the hull of the turned corners would be too large)."""
+    x0, y0, x1, y1 = box
+    cx, cy = rot @ np.array([(x0 + x1) / 2, (y0 + y1) / 2, 1.0])
+    hw, hh = (x1 - x0) / 2, (y1 - y0) / 2
+    return max(0.0, cx - hw), max(0.0, cy - hh), min(float(w), cx + hw), min(float(h), cy + hh)
+
+
+def sealed(seed: int, seals: list[dict[str, object]], scan: Scan, kind: str = "text",
+           dpi: int = DPI) -> Sample:
+    """A grey scan of a page with ``seals`` stamped on it; each dict: style, colour, faint,
+    angle, size (mm), at=(x, y) (top-left corner in px of the upright page at 200 dpi; may lie
+    off the page)."""
+    rng = random.Random(seed)
+    img = _page(kind, dpi).copy()
+    truths: list[Box] = []
+    for spec in seals:
+        rgba = draw_seal(str(spec.get("style", "round")), rng, colour=str(spec.get("colour", "red")),
+                         faint=bool(spec.get("faint", False)), angle=float(spec.get("angle", 0.0)),
+                         dpi=dpi, size_mm=spec.get("size"))  # type: ignore[arg-type]
+        x, y = spec["at"]  # type: ignore[misc]
+        truths.append(stamp(img, rgba, int(x * dpi / DPI), int(y * dpi / DPI)))
+    return scanned(img, truths, scan, seed, dpi)
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def detect(sample: Sample) -> list[Region]:
+    page = MarkPage(image=sample.image, dpi=sample.dpi, orientation=sample.orientation,
+                    text=PageText())
+    return SealDetector().detect(page)
+
+
+def matches(region: BBox, truth: Box) -> bool:
+    """The region covers ≥ 95 % of the true box and is at most 1.6× its area."""
+    t = BBox(*map(float, truth))
+    inter = region.intersection(t)
+    return inter.area >= 0.95 * t.area and region.area <= 1.6 * t.area
+
+
+def assert_found(sample: Sample, regions: list[Region]) -> None:
+    for truth in sample.truths:
+        assert any(matches(r.bbox, truth) for r in regions), (truth, [r.bbox for r in regions])
+    assert len(regions) == len(sample.truths), [r.bbox for r in regions]
+    for r in regions:
+        assert r.category == "seal" and r.source == "mark" and 0 < r.score <= 1
+        assert r.rule in ("seal.round", "seal.oval", "seal.partial")
+        assert "grey ink" in r.explanation and not any(ch in r.explanation for ch in _BODY)
+
+
+# --- tests ------------------------------------------------------------------------------------
+
+_JPEG = Scan(paper=245, noise=6.0, jpeg=75)
+
+
+def test_grey_pages_are_told_from_colour_pages() -> None:
+    page = _page()
+    grey = sealed(1, [{"style": "round", "at": (900, 500)}], _JPEG)
+    assert is_grey(MarkPage(grey.image, DPI))
+    # a colour scan of black print: independent noise in each channel averages out
+    rng = np.random.default_rng(1)
+    noisy = np.clip(page.astype(np.float32) + rng.normal(0, 9, page.shape), 0, 255)
+    assert is_grey(MarkPage(noisy.astype(np.uint8), DPI))
+    # a red seal, even a faint one, makes the page a colour page (the colour path reads it)
+    coloured = page.copy()
+    stamp(coloured, draw_seal("round", random.Random(2), faint=True), 900, 500)
+    assert not is_grey(MarkPage(coloured, DPI))
+
+
+@pytest.mark.parametrize(("style", "colour", "at", "rule"), [
+    ("round", "red", (900, 500), "seal.round"),
+    ("double", "blue", (300, 650), "seal.round"),
+    ("oval", "purple", (1000, 700), "seal.oval"),
+    ("oval", "red", (200, 2000), "seal.oval"),  # over the table
+    ("round", "purple", (700, 1150), "seal.round"),  # on blank paper
+])
+def test_seals_over_text_in_each_style_and_colour(style: str, colour: str,
+                                                  at: tuple[int, int], rule: str) -> None:
+    sample = sealed(3, [{"style": style, "colour": colour, "angle": 8, "at": at}], _JPEG)
+    regions = detect(sample)
+    assert_found(sample, regions)
+    assert regions[0].rule == rule
+
+
+@pytest.mark.parametrize(("style", "seed", "at"), [
+    ("round", 4, (700, 500)), ("oval", 5, (300, 1100)), ("double", 6, (1100, 600)),
+])
+def test_faint_seals(style: str, seed: int, at: tuple[int, int]) -> None:
+    scan = Scan(paper=232, noise=7.0, blur=True, jpeg=70)
+    sample = sealed(seed, [{"style": style, "faint": True, "angle": -12, "at": at}], scan)
+    assert_found(sample, detect(sample))
+
+
+@pytest.mark.parametrize(("at", "orientation"), [
+    ((-120, 600), 0), ((1450, 1500), 90), ((800, -110), 180), ((-150, -100), 270),
+])
+def test_seals_cut_off_at_the_page_edge(at: tuple[int, int], orientation: int) -> None:
+    scan = Scan(paper=245, noise=5.0, jpeg=60, orientation=orientation)
+    sample = sealed(7, [{"style": "round", "at": at}], scan)
+    regions = detect(sample)
+    assert_found(sample, regions)
+    assert regions[0].rule == "seal.partial"
+
+
+@pytest.mark.parametrize(("orientation", "skew"), [(90, 2.0), (180, -1.5), (270, 1.0)])
+def test_skewed_and_turned_scans(orientation: int, skew: float) -> None:
+    scan = Scan(paper=240, noise=8.0, blur=True, skew=skew, jpeg=85, orientation=orientation)
+    sample = sealed(8, [{"style": "oval", "at": (1000, 1800), "angle": 3},
+                        {"style": "double", "colour": "blue", "at": (250, 400)}], scan)
+    assert_found(sample, detect(sample))
+
+
+@pytest.mark.parametrize(("style", "size"), [
+    ("round", (16.0, 16.0)), ("round", (50.0, 50.0)), ("double", (22.0, 22.0)),
+    ("oval", (24.0, 16.0)),
+])
+def test_seal_sizes(style: str, size: tuple[float, float]) -> None:
+    sample = sealed(9, [{"style": style, "size": size, "at": (800, 600)}], _JPEG)
+    assert_found(sample, detect(sample))
+
+
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_other_resolutions(dpi: int) -> None:
+    sample = sealed(10, [{"style": "round", "at": (900, 1700)},
+                         {"style": "oval", "colour": "blue", "at": (250, 300)}], _JPEG, dpi=dpi)
+    assert_found(sample, detect(sample))
+
+
+@pytest.mark.parametrize("kind", NEGATIVES)
+@pytest.mark.parametrize(("scan", "seed"), [
+    (Scan(paper=255, noise=4.0, jpeg=None), 11),
+    (Scan(paper=240, noise=9.0, blur=True, skew=1.5, jpeg=60, orientation=90), 12),
+])
+def test_print_with_circles_is_no_seal(kind: str, scan: Scan, seed: int) -> None:
+    assert detect(sealed(seed, [], scan, kind)) == []
+
+
+# --- sweep (python -m tests.detect.marks.test_seals_grey) ---------------------------------------
+
+
+def _random_case(i: int) -> tuple[list[dict[str, object]], Scan, str]:
+    rng = random.Random(5000 + i)  # i = 100000 + k: a second sample for development
+    style = rng.choices(("round", "double", "oval"), (45, 25, 30))[0]
+    spec: dict[str, object] = {
+        "style": style,
+        "colour": rng.choices(("red", "blue", "purple"), (70, 15, 15))[0],
+        "faint": rng.random() < 0.25,
+        "angle": rng.uniform(-25, 25),
+    }
+    if rng.random() < 0.3:  # sizes over the whole range of ring seals (ovals ≥ 12 mm wide)
+        d = rng.uniform(16, 50) if style != "oval" else rng.uniform(20, 50)
+        spec["size"] = (d, d) if style != "oval" else (d, d * rng.uniform(0.6, 0.75))
+    base = _page()
+    h, w = base.shape[:2]
+    size = 330
+    cut = rng.random() < 0.2
+    if cut:
+        side = rng.choice("lrtb")
+        keep = rng.uniform(0.45, 0.75) * size
+        along = rng.uniform(0.1, 0.8)
+        spec["at"] = {"l": (keep - size, along * h), "r": (w - keep, along * h),
+                      "t": (along * w, keep - size), "b": (along * w, h - keep)}[side]
+        spec.pop("size", None)
+    else:
+        spec["at"] = (rng.uniform(60, w - size - 60), rng.uniform(60, h - size - 60))
+    scan = Scan(paper=rng.choice((255, 245, 232)), noise=rng.uniform(3, 9), blur=rng.random() < 0.4,
+                skew=rng.uniform(-2, 2), jpeg=rng.choice((None, 60, 70, 85)),
+                orientation=rng.choice((0, 90, 180, 270)))
+    label = f"{style}/{spec['colour']}{'/faint' if spec['faint'] else ''}{'/cut' if cut else ''}"
+    return [spec], scan, f"{label} {scan}"
+
+
+def sweep(n: int = 100, first: int = 0, negatives: int = 4) -> None:
+    """Recall over ``n`` random seals, false positives on grey print pages, CPU time per page."""
+    hits, extra, misses, times = 0, 0, [], []
+    by_kind: dict[str, list[int]] = {}
+    for i in range(first, first + n):
+        seals, scan, label = _random_case(i)
+        sample = sealed(i, seals, scan)
+        t0 = time.process_time()
+        regions = detect(sample)
+        times.append(time.process_time() - t0)
+        ok = any(matches(r.bbox, sample.truths[0]) for r in regions)
+        hits += ok
+        kinds = [str(seals[0]["style"])] + [k for k in ("faint", "cut") if f"/{k}" in label]
+        for kind in kinds + (["jpeg"] if scan.jpeg else []):
+            by_kind.setdefault(kind, [0, 0])[0] += ok
+            by_kind[kind][1] += 1
+        extra += sum(not matches(r.bbox, sample.truths[0]) for r in regions)
+        if not ok:
+            misses.append(f"{i}: {label} {[r.bbox for r in regions]} {sample.truths}")
+    fp, pages, fp_pages = 0, 0, []
+    for k, kind in enumerate(NEGATIVES):
+        for j in range(negatives):
+            rng = random.Random(900 + 100 * k + j)
+            scan = Scan(paper=rng.choice((255, 240)), noise=rng.uniform(3, 9),
+                        blur=j % 2 == 1, skew=rng.uniform(-2, 2), jpeg=(None, 60, 75, 85)[j % 4],
+                        orientation=(0, 90, 180, 270)[j % 4])
+            sample = sealed(k * 100 + j, [], scan, kind)
+            t0 = time.process_time()
+            found = detect(sample)
+            times.append(time.process_time() - t0)
+            fp += len(found)
+            pages += 1
+            if found:
+                fp_pages.append(f"{kind}/{j}: {[r.bbox for r in found]}")
+    times.sort()
+    print(f"recall {hits}/{n}; extra regions on seal pages {extra}; "
+          f"false positives on {pages} grey print pages: {fp}")
+    print(f"CPU s/page median {times[len(times) // 2]:.3f}, "
+          f"90th pct {times[int(len(times) * 0.9)]:.3f}, max {times[-1]:.3f}")
+    print("by kind:", ", ".join(f"{k} {h}/{t}" for k, (h, t) in sorted(by_kind.items())))
+    print("missed:", *misses, sep="\n  ")
+    print("false positives:", *fp_pages, sep="\n  ")
+
+
+if __name__ == "__main__":
+    sweep(*(int(a) for a in sys.argv[1:4]))

@@ -1,0 +1,215 @@
+"""Handwritten signatures on generated A4 pages: in form fields next to labels, among print,
+in scans turned 0/90/180/270 with JPEG noise, in born-digital renders with vector strokes; and
+nothing on print (tables, charts, formulas), printed names in fields or seals."""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+
+import numpy as np
+import pymupdf
+import pytest
+
+from scripts.corpus.handwriting import INKS, STYLES, make_signature
+from scripts.corpus.marks import seal_png
+from scripts.signature_pages import (
+    GeneratedPage,
+    ScanLook,
+    Sheet,
+    form_sheet,
+    print_with_handwriting,
+    read_as_text,
+    render,
+    text_sheet,
+)
+from service.detect.base import MarkDetector
+from service.detect.marks.base import MarkPage
+from service.detect.marks.signatures import SignatureDetector, find_fields, load_rules
+from service.detect.marks.signatures_ink import Work
+from service.errors import InvalidRulesError
+from service.types import BBox, Char, PageText, Region
+
+#: a signature is found when the regions cover this much of its box
+FOUND = 0.7
+
+
+@lru_cache(maxsize=1)
+def detector() -> SignatureDetector:
+    return SignatureDetector()
+
+
+def detect(tp: GeneratedPage) -> list[Region]:
+    return detector().detect(MarkPage(tp.image, tp.dpi, tp.orientation, tp.text))
+
+
+def cover(truth: BBox, regions: list[Region]) -> float:
+    got = sum(truth.intersection(r.bbox).area for r in regions if truth.intersects(r.bbox))
+    return got / truth.area
+
+
+def assert_found(tp: GeneratedPage, regions: list[Region], rule: str | None = None) -> None:
+    assert tp.truth
+    for t in tp.truth:
+        assert cover(t, regions) >= FOUND, (t, regions)
+    for r in regions:  # nothing else is marked, and every region is a signature
+        assert any(r.bbox.intersects(t) for t in tp.truth), r
+        assert r.category == "signature" and r.source == "mark"
+        assert rule is None or r.rule == rule
+
+
+def test_is_a_mark_detector() -> None:
+    det = detector()
+    assert isinstance(det, MarkDetector)
+    assert det.name == "signature" and det.categories == frozenset({"signature"})
+
+
+@pytest.mark.parametrize(
+    ("seed", "style", "ink"),
+    [(1, "cursive", "blue"), (2, "cjk", "black"), (3, "latin", "blue-black"), (4, "initials", "blue")],
+)
+def test_signatures_in_form_fields(seed: int, style: str, ink: str) -> None:
+    tp = render(form_sheet(random.Random(seed), "sign", style, ink), 200, kind="form")
+    regions = detect(tp)
+    assert_found(tp, regions, "signature.field")
+    assert 1 <= len(regions) <= len(tp.truth)  # signatures in adjacent rows may join
+    assert all("signature field" in r.explanation for r in regions)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_printed_names_in_fields_are_text_not_signatures(seed: int) -> None:
+    sheet = form_sheet(random.Random(seed), "print")
+    assert detect(render(sheet, 200)) == []
+
+
+def test_printed_names_read_by_ocr_are_not_signatures() -> None:
+    sheet = form_sheet(random.Random(4), "print")
+    look = ScanLook(orientation=90, skew=0.7, jpeg=70)
+    assert detect(render(sheet, 200, look, ocr=True, rng=random.Random(4))) == []
+
+
+@pytest.mark.parametrize("orientation", [0, 90, 180, 270])
+def test_scans_in_every_orientation(orientation: int) -> None:
+    style = STYLES[orientation // 90]
+    sheet = form_sheet(random.Random(10 + orientation), "sign", style, "blue-black")
+    look = ScanLook(orientation, skew=1.2, tint=(250, 245, 228), noise=6.0, jpeg=70)
+    tp = render(sheet, 200, look, ocr=True, rng=random.Random(orientation))
+    assert (tp.image.shape[0] < tp.image.shape[1]) == (orientation in (90, 270))
+    assert_found(tp, detect(tp))
+
+
+def test_signature_read_as_confident_text_is_still_found() -> None:
+    """Recognisers read initials and Latin scrawl as letters with full confidence: a line much
+    taller than the label beside it is not taken for print."""
+    sheet = form_sheet(random.Random(21), "sign", "initials", "black")
+    tp = render(sheet, 200, ScanLook(jpeg=75), ocr=True, rng=random.Random(21))
+    for t in tp.truth:
+        tp = read_as_text(tp, t, "Z.H.", 1.0)
+    assert_found(tp, detect(tp))
+
+
+def test_scrawl_read_as_latin_letters_among_print_is_still_found() -> None:
+    """On a Chinese page a short tall run of Latin letters read over scrawl is not print."""
+    sheet = print_with_handwriting(random.Random(45), "latin", "black")
+    tp = render(sheet, 200, ScanLook(0, skew=0.5, jpeg=80), ocr=True, rng=random.Random(45))
+    body = float(np.median([c.bbox.height for c in tp.text.chars if c.bbox is not None]))
+    for t in tp.truth:  # read as one line 1.8 times as tall as the body text, all sure
+        cy = (t.y0 + t.y1) / 2
+        tp = read_as_text(tp, BBox(t.x0, cy - 0.9 * body, t.x1, cy + 0.9 * body), "luuh", 1.0)
+    assert_found(tp, detect(tp))
+
+
+@pytest.mark.parametrize("dpi", [100, 150])
+def test_born_digital_vector_strokes_at_low_dpi(dpi: int) -> None:
+    sheet = form_sheet(random.Random(30 + dpi), "sign", "cursive", "black", vector=True)
+    tp = render(sheet, dpi)
+    assert_found(tp, detect(tp), "signature.field")
+
+
+@pytest.mark.parametrize(("seed", "style"), [(41, "cursive"), (42, "latin"), (44, "cjk")])
+def test_handwriting_among_print_without_a_label(seed: int, style: str) -> None:
+    tp = render(print_with_handwriting(random.Random(seed), style, "blue"), 200)
+    regions = detect(tp)
+    assert_found(tp, regions)
+    assert {r.rule for r in regions} <= {"signature.handwriting", "signature.field"}
+
+
+@pytest.mark.parametrize(
+    ("seed", "extras"),
+    [
+        (51, ("table", "chart")),
+        (52, ("chart", "formula")),
+        (53, ("bars", "flow")),
+        (54, ("table", "chart", "bars", "formula", "flow")),
+    ],
+)
+def test_print_tables_charts_and_formulas_are_not_signatures(
+    seed: int, extras: tuple[str, ...]
+) -> None:
+    sheet = text_sheet(random.Random(seed), extras)
+    assert detect(render(sheet, 200)) == []
+
+
+def test_scanned_print_is_not_signatures() -> None:
+    sheet = text_sheet(random.Random(55), ("table", "chart", "formula"))
+    tp = render(sheet, 200, ScanLook(180, skew=-1.0, noise=8.0, jpeg=60), ocr=True,
+                rng=random.Random(55))
+    assert detect(tp) == []
+
+
+def test_red_seal_in_a_signature_field_is_not_a_signature() -> None:
+    sh = Sheet.new()
+    sh.text(80, 200, "单位签章：", 12)
+    png = seal_png("某某市人民医院", random.Random(3))
+    sh.page.insert_image(pymupdf.Rect(150, 150, 260, 260), stream=png)
+    assert detect(render(sh, 200)) == []
+
+
+def test_signature_over_a_seal_is_found() -> None:
+    sh = Sheet.new()
+    sh.text(80, 200, "负责人签字：", 12)
+    sh.page.insert_image(pymupdf.Rect(160, 150, 270, 260), stream=seal_png("某某医院", random.Random(4)))
+    sig = make_signature(random.Random(5), "cursive", "black", box_mm=(35, 12))
+    sh.sign(165, 185, sig)
+    tp = render(sh, 200)
+    assert_found(tp, detect(tp), "signature.field")
+
+
+def test_inks_and_pens_are_all_found() -> None:
+    for k, ink in enumerate(INKS):
+        for pen in ("ballpoint", "gel", "fountain"):
+            sh = Sheet.new()
+            sh.text(80, 300, "医师签名：", 11)
+            sig = make_signature(random.Random(k * 7 + len(pen)), None, ink, pen, box_mm=(30, 10))
+            sh.sign(150, 285, sig)
+            tp = render(sh, 200)
+            assert_found(tp, detect(tp), "signature.field")
+
+
+def test_blank_page_and_empty_text() -> None:
+    tp = render(Sheet.new(), 200)
+    assert detect(tp) == []
+
+
+def test_role_labels_need_to_end_their_cell() -> None:
+    labels, roles = load_rules()
+    img = np.full((100, 100, 3), 255, np.uint8)
+    work = Work(img, img[:, :, 0], 1.0, 200 / 25.4, 0, 1654.0, 2339.0)
+    running = _line("职称主治医师负责临床工作")  # role inside running text: no field
+    assert find_fields(running, work, labels, roles) == []
+    cell = _line("主治医师：")
+    assert len(find_fields(cell, work, labels, roles)) == 1
+    signed = _line("患者签名确认")  # 签名 names a field wherever it appears
+    assert len(find_fields(signed, work, labels, roles)) == 1
+
+
+def test_invalid_rules_are_refused(tmp_path: pytest.TempPathFactory) -> None:
+    bad = tmp_path / "signatures.yaml"  # type: ignore[operator]
+    bad.write_text("version: 1\nfield_labels: [签名]\n", encoding="utf-8")
+    with pytest.raises(InvalidRulesError):
+        load_rules(str(bad))
+
+
+def _line(s: str) -> PageText:
+    return PageText(tuple(Char(ch, BBox(100 + 24 * i, 100, 124 + 24 * i, 128)) for i, ch in enumerate(s)))
+
