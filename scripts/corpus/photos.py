@@ -1,9 +1,10 @@
 """Pages with a pasted "ID photo" (证件照) — a face or any other picture — and their truth.
 
 Used by the face detector's tests and by ``scripts/compare_face_detectors.py``; the corpus
-generator can call :func:`photo_page` too. A page is built as a PyMuPDF A4 page with CJK text in
-one of three layouts, the photo inserted as an image, rendered at ``dpi`` and then "scanned"
-(paper tint, noise, JPEG, grey, a quarter turn):
+generator can call :func:`photo_page` too (and :func:`id_photo` to crop any picture to an ID
+photo). A page is built as a PyMuPDF A4 page with CJK text in one of these layouts, the photo
+inserted as an image, rendered at ``dpi`` and then "scanned" (paper tint, noise, JPEG, grey, a
+quarter turn):
 
 * ``form``        — a personal-details table (个人信息表) with the photo in its top-right cell;
 * ``certificate`` — a framed certificate (证书) with the photo at the upper left and a red
@@ -18,9 +19,9 @@ Without a photo the form, certificate and card keep an empty photo frame marked 
 realistic page for false-positive counts too.
 
 Truth comes back in the final raster's pixels: the photo's rectangle and, when the caller says
-where the face is in the source picture, the face box (for recall) — all mapped through the same
-quarter turn as the page. Source pictures are read at run time from the shared data and never
-copied into the repository.
+where the face is in the source picture, the face box and eye points (for recall) — all mapped
+through the same quarter turn as the page. Source pictures are read at run time from the shared
+data and never copied into the repository.
 """
 
 from __future__ import annotations

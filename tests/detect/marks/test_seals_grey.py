@@ -15,7 +15,7 @@ import math
 import random
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import cv2
@@ -24,7 +24,10 @@ import pymupdf
 import pytest
 from PIL import Image, ImageDraw
 
+from scripts.corpus.identity import make_identity
+from scripts.corpus.kinds import KINDS, build_canvas
 from scripts.corpus.marks import drawn_portrait, qr_png, signature_strokes
+from scripts.corpus.scan import ScanOptions, scan_canvas
 from scripts.corpus.seals import draw_seal, stamp
 from service.detect.marks.base import MarkPage
 from service.detect.marks.seals import SealDetector
@@ -269,6 +272,20 @@ def sealed(seed: int, seals: list[dict[str, object]], scan: Scan, kind: str = "t
     return scanned(img, truths, scan, seed, dpi)
 
 
+def document(seed: int, kind: str) -> Sample:
+    """A generated application document of ``kind`` (:mod:`scripts.corpus`: certificates,
+    forms, clinical records with their seals, photos, tables, red headings, handwriting)
+    scanned in grey at 200 dpi, with random skew, blur, paper, JPEG and turn."""
+    rng = random.Random(seed)
+    canvas = build_canvas(kind, make_identity(rng), rng)
+    opts = replace(ScanOptions.random(rng, rng.choice((0, 90, 180, 270))), grayscale=True)
+    scan = scan_canvas(canvas, opts, rng)
+    img = scan.image if scan.image.ndim == 3 else cv2.cvtColor(scan.image, cv2.COLOR_GRAY2BGR)
+    truths = [tuple(round(v) for v in scan.box(m["bbox"])) for m in canvas.marks
+              if m["category"] == "seal"]
+    return Sample(np.ascontiguousarray(img), truths, opts.orientation)  # type: ignore[arg-type]
+
+
 # --- checks -----------------------------------------------------------------------------------
 
 
@@ -373,6 +390,15 @@ def test_other_resolutions(dpi: int) -> None:
     assert_found(sample, detect(sample))
 
 
+@pytest.mark.parametrize(("seed", "kind"), [
+    (21, "qualification_cert"), (22, "award_cert"), (23, "workload"), (24, "paper"),
+])
+def test_generated_documents_scanned_in_grey(seed: int, kind: str) -> None:
+    sample = document(seed, kind)
+    regions = detect(sample)
+    assert_found(sample, regions)
+
+
 @pytest.mark.parametrize("kind", NEGATIVES)
 @pytest.mark.parametrize(("scan", "seed"), [
     (Scan(paper=255, noise=4.0, jpeg=None), 11),
@@ -417,7 +443,7 @@ def _random_case(i: int) -> tuple[list[dict[str, object]], Scan, str]:
     return [spec], scan, f"{label} {scan}"
 
 
-def sweep(n: int = 100, first: int = 0, negatives: int = 4) -> None:
+def sweep(n: int = 100, first: int = 0, negatives: int = 4, documents: int = 40) -> None:
     """Recall over ``n`` random seals, false positives on grey print pages, CPU time per page."""
     hits, extra, misses, times = 0, 0, [], []
     by_kind: dict[str, list[int]] = {}
@@ -451,9 +477,21 @@ def sweep(n: int = 100, first: int = 0, negatives: int = 4) -> None:
             pages += 1
             if found:
                 fp_pages.append(f"{kind}/{j}: {[r.bbox for r in found]}")
+    doc_hits, doc_seals, doc_fp = 0, 0, 0
+    for i in range(documents):
+        sample = document(7000 + i, KINDS[i % len(KINDS)])
+        t0 = time.process_time()
+        found = detect(sample)
+        times.append(time.process_time() - t0)
+        doc_seals += len(sample.truths)
+        doc_hits += sum(any(matches(r.bbox, t) for r in found) for t in sample.truths)
+        doc_fp += sum(not any(r.bbox.intersects(BBox(*map(float, t))) for t in sample.truths)
+                      for r in found)
     times.sort()
     print(f"recall {hits}/{n}; extra regions on seal pages {extra}; "
           f"false positives on {pages} grey print pages: {fp}")
+    print(f"generated documents ({documents} pages): seals {doc_hits}/{doc_seals}, "
+          f"false positives {doc_fp}")
     print(f"CPU s/page median {times[len(times) // 2]:.3f}, "
           f"90th pct {times[int(len(times) * 0.9)]:.3f}, max {times[-1]:.3f}")
     print("by kind:", ", ".join(f"{k} {h}/{t}" for k, (h, t) in sorted(by_kind.items())))
@@ -462,4 +500,4 @@ def sweep(n: int = 100, first: int = 0, negatives: int = 4) -> None:
 
 
 if __name__ == "__main__":
-    sweep(*(int(a) for a in sys.argv[1:4]))
+    sweep(*(int(a) for a in sys.argv[1:5]))

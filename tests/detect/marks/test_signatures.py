@@ -201,6 +201,8 @@ def test_role_labels_need_to_end_their_cell() -> None:
     assert len(find_fields(cell, work, labels, roles)) == 1
     signed = _line("患者签名确认")  # 签名 names a field wherever it appears
     assert len(find_fields(signed, work, labels, roles)) == 1
+    assert len(find_fields(_line("Signature:"), work, labels, roles)) == 1
+    assert find_fields(_line("we designed it"), work, labels, roles) == []
 
 
 def test_invalid_rules_are_refused(tmp_path: pytest.TempPathFactory) -> None:

@@ -1,0 +1,48 @@
+"""The page's mark stage: decoded codes checked for identities, regions in page units."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import segno
+from PIL import Image
+
+from service.detect.engine import build_engine
+from service.pipeline.marks import _without_signatures_in_seals, detect_marks
+from service.types import BBox, PageText, Region
+
+
+def _page_with_qr(payload: str) -> np.ndarray:
+    buf = io.BytesIO()
+    segno.make(payload, encoding="utf-8", error="m").save(buf, kind="png", scale=6, border=2)
+    qr = np.asarray(Image.open(buf).convert("RGB"))
+    page = np.full((1169, 827, 3), 255, np.uint8)  # A4 at 100 dpi
+    page[400 : 400 + qr.shape[0], 300 : 300 + qr.shape[1]] = qr
+    return page
+
+
+@pytest.mark.parametrize(
+    ("payload", "identity"),
+    [("联系人 13912345678", True), ("https://zgcx.nhc.gov.cn/verify", False)],
+)
+def test_code_payload_checked_for_identities(payload: str, identity: bool) -> None:
+    image = _page_with_qr(payload)
+    # a PDF page rendered at 100 dpi: regions come back in points (x 72/100)
+    regions = detect_marks(image, 100.0, 0, PageText(), 100 / 72, "default", build_engine(None, "default"))
+    codes = [r for r in regions if r.category == "qrcode"]
+    assert len(codes) == 1
+    code = codes[0]
+    assert code.payload_identity is identity
+    assert code.rule == ("qrcode.identity" if identity else "qrcode.qr")
+    assert code.snippet == payload  # for the auditors' report only; the manifest keeps the hash
+    assert payload not in code.explanation
+    assert 300 * 0.72 - 10 < code.bbox.x0 < 300 * 0.72 + 10  # points, not pixels
+
+
+def test_signature_inside_a_seal_is_the_seals_own_ink() -> None:
+    seal = Region(BBox(100, 100, 200, 200), "seal", "mark", "seal.round", 0.9)
+    inside = Region(BBox(120, 150, 180, 190), "signature", "mark", "signature.field", 0.8)
+    beside = Region(BBox(210, 150, 300, 190), "signature", "mark", "signature.field", 0.8)
+    assert _without_signatures_in_seals([seal, inside, beside]) == [seal, beside]
