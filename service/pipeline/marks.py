@@ -83,18 +83,15 @@ def detect_marks(
     return [replace(r, bbox=r.bbox.scale(inv)) if scale != 1.0 else r for r in regions]
 
 
-#: a "signature" lying this much inside a seal is the seal's own ink (a blue or grey ring)
-SEAL_INSIDE = 0.6
-
-
 def _without_signatures_in_seals(regions: list[Region]) -> list[Region]:
+    """A "signature" wholly inside a seal is the seal's own ink (a blue or grey ring read as
+    pen strokes); the seal's mask covers it already. One reaching out of the seal stays."""
     seals = [r.bbox for r in regions if r.category == "seal"]
     if not seals:
         return regions
     return [
         r for r in regions
-        if r.category != "signature"
-        or not any(r.bbox.intersection(s).area >= SEAL_INSIDE * r.bbox.area for s in seals if r.bbox.intersects(s))
+        if r.category != "signature" or not any(s.contains(r.bbox, tol=1.0) for s in seals)
     ]
 
 
