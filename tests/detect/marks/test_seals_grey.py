@@ -4,8 +4,10 @@ stamped over the text, then the page scanned in grey (luminance), with sensor no
 tables, circled numbers, round photos, QR codes, looped signatures, pie and donut charts, Venn
 diagrams — that must come back without seals.
 
-``python -m tests.detect.marks.test_seals_grey [N]`` runs the sweep (recall over N random seals,
-false positives on grey print pages, CPU time per page); it is not part of the test run.
+``python -m tests.detect.marks.test_seals_grey [N [FIRST [NEGATIVES [DOCUMENTS]]]]`` runs the
+sweep: recall over N random seals (from seal FIRST), false positives on NEGATIVES grey scans of
+each kind of print, seals and false positives on DOCUMENTS generated application documents
+(:mod:`scripts.corpus`) scanned grey, CPU time per page. It is not part of the test run.
 """
 
 from __future__ import annotations
@@ -53,6 +55,19 @@ class Sample:
     truths: list[Box]  # true seal boxes on the final raster
     orientation: int
     dpi: int = DPI
+
+
+@dataclass(frozen=True)
+class Seal:
+    """A seal to stamp: ``at`` is its top-left corner (px of the upright page at 200 dpi; may
+    lie off the page), ``size`` its width and height (mm) before the turn by ``angle``."""
+
+    style: str
+    at: tuple[float, float]
+    colour: str = "red"
+    faint: bool = False
+    angle: float = 0.0
+    size: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -224,7 +239,7 @@ def _turn_box(box: tuple[float, ...], orientation: int, w: int, h: int) -> tuple
 def scanned(img: np.ndarray, truths: list[Box], scan: Scan, seed: int, dpi: int = DPI) -> Sample:
     """``img`` (BGR, upright) scanned in grey as ``scan`` says; truths mapped along."""
     rng = np.random.default_rng(seed)
-    g = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.float32) * (scan.paper / 255.0)
+    g: np.ndarray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.float32) * (scan.paper / 255)
     if scan.blur:
         g = cv2.GaussianBlur(g, (3, 3), 0.8)
     h, w = g.shape
@@ -241,9 +256,11 @@ def scanned(img: np.ndarray, truths: list[Box], scan: Scan, seed: int, dpi: int 
                            cv2.IMREAD_GRAYSCALE)
     if scan.orientation:
         out = cv2.rotate(out, _TURN[scan.orientation])
-    final = [tuple(round(v) for v in _turn_box(b, scan.orientation, w, h)) for b in boxes]
-    return Sample(cv2.cvtColor(out, cv2.COLOR_GRAY2BGR), final, scan.orientation,  # type: ignore[arg-type]
-                  dpi)
+    final: list[Box] = []
+    for b in boxes:
+        x0, y0, x1, y1 = (round(v) for v in _turn_box(b, scan.orientation, w, h))
+        final.append((x0, y0, x1, y1))
+    return Sample(cv2.cvtColor(out, cv2.COLOR_GRAY2BGR), final, scan.orientation, dpi)
 
 
 def _skew_box(box: tuple[float, ...], rot: np.ndarray, w: int, h: int) -> tuple[float, ...]:
@@ -255,20 +272,17 @@ def _skew_box(box: tuple[float, ...], rot: np.ndarray, w: int, h: int) -> tuple[
     return max(0.0, cx - hw), max(0.0, cy - hh), min(float(w), cx + hw), min(float(h), cy + hh)
 
 
-def sealed(seed: int, seals: list[dict[str, object]], scan: Scan, kind: str = "text",
-           dpi: int = DPI) -> Sample:
-    """A grey scan of a page with ``seals`` stamped on it; each dict: style, colour, faint,
-    angle, size (mm), at=(x, y) (top-left corner in px of the upright page at 200 dpi; may lie
-    off the page)."""
+def sealed(seed: int, seals: list[Seal], scan: Scan, kind: str = "text", dpi: int = DPI
+           ) -> Sample:
+    """A grey scan of a page of ``kind`` with ``seals`` stamped on it."""
     rng = random.Random(seed)
     img = _page(kind, dpi).copy()
     truths: list[Box] = []
-    for spec in seals:
-        rgba = draw_seal(str(spec.get("style", "round")), rng, colour=str(spec.get("colour", "red")),
-                         faint=bool(spec.get("faint", False)), angle=float(spec.get("angle", 0.0)),
-                         dpi=dpi, size_mm=spec.get("size"))  # type: ignore[arg-type]
-        x, y = spec["at"]  # type: ignore[misc]
-        truths.append(stamp(img, rgba, int(x * dpi / DPI), int(y * dpi / DPI)))
+    for seal in seals:
+        rgba = draw_seal(seal.style, rng, colour=seal.colour, faint=seal.faint, angle=seal.angle,
+                         dpi=dpi, size_mm=seal.size)
+        x, y = (round(v * dpi / DPI) for v in seal.at)
+        truths.append(stamp(img, rgba, x, y))
     return scanned(img, truths, scan, seed, dpi)
 
 
@@ -281,9 +295,12 @@ def document(seed: int, kind: str) -> Sample:
     opts = replace(ScanOptions.random(rng, rng.choice((0, 90, 180, 270))), grayscale=True)
     scan = scan_canvas(canvas, opts, rng)
     img = scan.image if scan.image.ndim == 3 else cv2.cvtColor(scan.image, cv2.COLOR_GRAY2BGR)
-    truths = [tuple(round(v) for v in scan.box(m["bbox"])) for m in canvas.marks
-              if m["category"] == "seal"]
-    return Sample(np.ascontiguousarray(img), truths, opts.orientation)  # type: ignore[arg-type]
+    truths: list[Box] = []
+    for m in canvas.marks:
+        if m["category"] == "seal":
+            x0, y0, x1, y1 = (round(v) for v in scan.box(m["bbox"]))
+            truths.append((x0, y0, x1, y1))
+    return Sample(np.ascontiguousarray(img), truths, opts.orientation)
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -319,7 +336,7 @@ _JPEG = Scan(paper=245, noise=6.0, jpeg=75)
 
 def test_grey_pages_are_told_from_colour_pages() -> None:
     page = _page()
-    grey = sealed(1, [{"style": "round", "at": (900, 500)}], _JPEG)
+    grey = sealed(1, [Seal("round", (900, 500))], _JPEG)
     assert is_grey(MarkPage(grey.image, DPI))
     # a colour scan of black print: independent noise in each channel averages out
     rng = np.random.default_rng(1)
@@ -340,7 +357,7 @@ def test_grey_pages_are_told_from_colour_pages() -> None:
 ])
 def test_seals_over_text_in_each_style_and_colour(style: str, colour: str,
                                                   at: tuple[int, int], rule: str) -> None:
-    sample = sealed(3, [{"style": style, "colour": colour, "angle": 8, "at": at}], _JPEG)
+    sample = sealed(3, [Seal(style, at, colour, angle=8)], _JPEG)
     regions = detect(sample)
     assert_found(sample, regions)
     assert regions[0].rule == rule
@@ -351,7 +368,7 @@ def test_seals_over_text_in_each_style_and_colour(style: str, colour: str,
 ])
 def test_faint_seals(style: str, seed: int, at: tuple[int, int]) -> None:
     scan = Scan(paper=232, noise=7.0, blur=True, jpeg=70)
-    sample = sealed(seed, [{"style": style, "faint": True, "angle": -12, "at": at}], scan)
+    sample = sealed(seed, [Seal(style, at, faint=True, angle=-12)], scan)
     assert_found(sample, detect(sample))
 
 
@@ -360,7 +377,7 @@ def test_faint_seals(style: str, seed: int, at: tuple[int, int]) -> None:
 ])
 def test_seals_cut_off_at_the_page_edge(at: tuple[int, int], orientation: int) -> None:
     scan = Scan(paper=245, noise=5.0, jpeg=60, orientation=orientation)
-    sample = sealed(7, [{"style": "round", "at": at}], scan)
+    sample = sealed(7, [Seal("round", at)], scan)
     regions = detect(sample)
     assert_found(sample, regions)
     assert regions[0].rule == "seal.partial"
@@ -369,8 +386,8 @@ def test_seals_cut_off_at_the_page_edge(at: tuple[int, int], orientation: int) -
 @pytest.mark.parametrize(("orientation", "skew"), [(90, 2.0), (180, -1.5), (270, 1.0)])
 def test_skewed_and_turned_scans(orientation: int, skew: float) -> None:
     scan = Scan(paper=240, noise=8.0, blur=True, skew=skew, jpeg=85, orientation=orientation)
-    sample = sealed(8, [{"style": "oval", "at": (1000, 1800), "angle": 3},
-                        {"style": "double", "colour": "blue", "at": (250, 400)}], scan)
+    sample = sealed(8, [Seal("oval", (1000, 1800), angle=3), Seal("double", (250, 400), "blue")],
+                    scan)
     assert_found(sample, detect(sample))
 
 
@@ -379,14 +396,14 @@ def test_skewed_and_turned_scans(orientation: int, skew: float) -> None:
     ("oval", (24.0, 16.0)),
 ])
 def test_seal_sizes(style: str, size: tuple[float, float]) -> None:
-    sample = sealed(9, [{"style": style, "size": size, "at": (800, 600)}], _JPEG)
+    sample = sealed(9, [Seal(style, (800, 600), size=size)], _JPEG)
     assert_found(sample, detect(sample))
 
 
 @pytest.mark.parametrize("dpi", [150, 300])
 def test_other_resolutions(dpi: int) -> None:
-    sample = sealed(10, [{"style": "round", "at": (900, 1700)},
-                         {"style": "oval", "colour": "blue", "at": (250, 300)}], _JPEG, dpi=dpi)
+    sample = sealed(10, [Seal("round", (900, 1700)), Seal("oval", (250, 300), "blue")], _JPEG,
+                    dpi=dpi)
     assert_found(sample, detect(sample))
 
 
@@ -411,92 +428,100 @@ def test_print_with_circles_is_no_seal(kind: str, scan: Scan, seed: int) -> None
 # --- sweep (python -m tests.detect.marks.test_seals_grey) ---------------------------------------
 
 
-def _random_case(i: int) -> tuple[list[dict[str, object]], Scan, str]:
-    rng = random.Random(5000 + i)  # i = 100000 + k: a second sample for development
+def _random_case(i: int) -> tuple[Seal, Scan, str]:
+    """Seal ``i`` of the sweep (``i`` ≥ 100000: a second sample, kept for development)."""
+    rng = random.Random(5000 + i)
     style = rng.choices(("round", "double", "oval"), (45, 25, 30))[0]
-    spec: dict[str, object] = {
-        "style": style,
-        "colour": rng.choices(("red", "blue", "purple"), (70, 15, 15))[0],
-        "faint": rng.random() < 0.25,
-        "angle": rng.uniform(-25, 25),
-    }
+    colour = rng.choices(("red", "blue", "purple"), (70, 15, 15))[0]
+    faint, angle = rng.random() < 0.25, rng.uniform(-25, 25)
+    size: tuple[float, float] | None = None
     if rng.random() < 0.3:  # sizes over the whole range of ring seals (ovals ≥ 12 mm wide)
         d = rng.uniform(16, 50) if style != "oval" else rng.uniform(20, 50)
-        spec["size"] = (d, d) if style != "oval" else (d, d * rng.uniform(0.6, 0.75))
-    base = _page()
-    h, w = base.shape[:2]
-    size = 330
+        size = (d, d) if style != "oval" else (d, d * rng.uniform(0.6, 0.75))
+    h, w = _page().shape[:2]
+    span = 330  # a default seal's extent (px)
     cut = rng.random() < 0.2
     if cut:
         side = rng.choice("lrtb")
-        keep = rng.uniform(0.45, 0.75) * size
+        keep = rng.uniform(0.45, 0.75) * span
         along = rng.uniform(0.1, 0.8)
-        spec["at"] = {"l": (keep - size, along * h), "r": (w - keep, along * h),
-                      "t": (along * w, keep - size), "b": (along * w, h - keep)}[side]
-        spec.pop("size", None)
+        at = {"l": (keep - span, along * h), "r": (w - keep, along * h),
+              "t": (along * w, keep - span), "b": (along * w, h - keep)}[side]
+        size = None
     else:
-        spec["at"] = (rng.uniform(60, w - size - 60), rng.uniform(60, h - size - 60))
+        at = (rng.uniform(60, w - span - 60), rng.uniform(60, h - span - 60))
     scan = Scan(paper=rng.choice((255, 245, 232)), noise=rng.uniform(3, 9), blur=rng.random() < 0.4,
                 skew=rng.uniform(-2, 2), jpeg=rng.choice((None, 60, 70, 85)),
                 orientation=rng.choice((0, 90, 180, 270)))
-    label = f"{style}/{spec['colour']}{'/faint' if spec['faint'] else ''}{'/cut' if cut else ''}"
-    return [spec], scan, f"{label} {scan}"
+    label = f"{style}/{colour}{'/faint' if faint else ''}{'/cut' if cut else ''}"
+    return Seal(style, at, colour, faint, angle, size), scan, f"{label} {scan}"
 
 
-def sweep(n: int = 100, first: int = 0, negatives: int = 4, documents: int = 40) -> None:
-    """Recall over ``n`` random seals, false positives on grey print pages, CPU time per page."""
-    hits, extra, misses, times = 0, 0, [], []
+def _timed(sample: Sample, times: list[float]) -> list[Region]:
+    t0 = time.process_time()
+    regions = detect(sample)
+    times.append(time.process_time() - t0)
+    return regions
+
+
+def _seal_sweep(n: int, first: int, times: list[float]) -> None:
+    hits, extra, misses = 0, 0, []
     by_kind: dict[str, list[int]] = {}
     for i in range(first, first + n):
-        seals, scan, label = _random_case(i)
-        sample = sealed(i, seals, scan)
-        t0 = time.process_time()
-        regions = detect(sample)
-        times.append(time.process_time() - t0)
+        seal, scan, label = _random_case(i)
+        sample = sealed(i, [seal], scan)
+        regions = _timed(sample, times)
         ok = any(matches(r.bbox, sample.truths[0]) for r in regions)
         hits += ok
-        kinds = [str(seals[0]["style"])] + [k for k in ("faint", "cut") if f"/{k}" in label]
+        extra += sum(not matches(r.bbox, sample.truths[0]) for r in regions)
+        kinds = [seal.style] + [k for k in ("faint", "cut") if f"/{k}" in label]
         for kind in kinds + (["jpeg"] if scan.jpeg else []):
             by_kind.setdefault(kind, [0, 0])[0] += ok
             by_kind[kind][1] += 1
-        extra += sum(not matches(r.bbox, sample.truths[0]) for r in regions)
         if not ok:
             misses.append(f"{i}: {label} {[r.bbox for r in regions]} {sample.truths}")
-    fp, pages, fp_pages = 0, 0, []
+    print(f"recall {hits}/{n}; extra regions on seal pages {extra}")
+    print("by kind:", ", ".join(f"{k} {h}/{t}" for k, (h, t) in sorted(by_kind.items())))
+    print("missed:", *misses, sep="\n  ")
+
+
+def _negative_sweep(per_kind: int, times: list[float]) -> None:
+    fp, found_on = 0, []
     for k, kind in enumerate(NEGATIVES):
-        for j in range(negatives):
+        for j in range(per_kind):
             rng = random.Random(900 + 100 * k + j)
             scan = Scan(paper=rng.choice((255, 240)), noise=rng.uniform(3, 9),
                         blur=j % 2 == 1, skew=rng.uniform(-2, 2), jpeg=(None, 60, 75, 85)[j % 4],
                         orientation=(0, 90, 180, 270)[j % 4])
-            sample = sealed(k * 100 + j, [], scan, kind)
-            t0 = time.process_time()
-            found = detect(sample)
-            times.append(time.process_time() - t0)
+            found = _timed(sealed(k * 100 + j, [], scan, kind), times)
             fp += len(found)
-            pages += 1
-            if found:
-                fp_pages.append(f"{kind}/{j}: {[r.bbox for r in found]}")
-    doc_hits, doc_seals, doc_fp = 0, 0, 0
-    for i in range(documents):
+            found_on += [f"{kind}/{j}: {[r.bbox for r in found]}"] if found else []
+    print(f"false positives on {per_kind * len(NEGATIVES)} grey print pages: {fp}",
+          *found_on, sep="\n  ")
+
+
+def _document_sweep(n: int, times: list[float]) -> None:
+    hits, seals, fp = 0, 0, 0
+    for i in range(n):
         sample = document(7000 + i, KINDS[i % len(KINDS)])
-        t0 = time.process_time()
-        found = detect(sample)
-        times.append(time.process_time() - t0)
-        doc_seals += len(sample.truths)
-        doc_hits += sum(any(matches(r.bbox, t) for r in found) for t in sample.truths)
-        doc_fp += sum(not any(r.bbox.intersects(BBox(*map(float, t))) for t in sample.truths)
-                      for r in found)
+        found = _timed(sample, times)
+        seals += len(sample.truths)
+        hits += sum(any(matches(r.bbox, t) for r in found) for t in sample.truths)
+        fp += sum(not any(r.bbox.intersects(BBox(*map(float, t))) for t in sample.truths)
+                  for r in found)
+    print(f"generated documents ({n} pages): seals {hits}/{seals}, false positives {fp}")
+
+
+def sweep(n: int = 100, first: int = 0, negatives: int = 4, documents: int = 40) -> None:
+    """Recall over ``n`` random seals, false positives on grey print pages, seals and false
+    positives on generated documents, CPU time per page."""
+    times: list[float] = []
+    _seal_sweep(n, first, times)
+    _negative_sweep(negatives, times)
+    _document_sweep(documents, times)
     times.sort()
-    print(f"recall {hits}/{n}; extra regions on seal pages {extra}; "
-          f"false positives on {pages} grey print pages: {fp}")
-    print(f"generated documents ({documents} pages): seals {doc_hits}/{doc_seals}, "
-          f"false positives {doc_fp}")
     print(f"CPU s/page median {times[len(times) // 2]:.3f}, "
           f"90th pct {times[int(len(times) * 0.9)]:.3f}, max {times[-1]:.3f}")
-    print("by kind:", ", ".join(f"{k} {h}/{t}" for k, (h, t) in sorted(by_kind.items())))
-    print("missed:", *misses, sep="\n  ")
-    print("false positives:", *fp_pages, sep="\n  ")
 
 
 if __name__ == "__main__":
