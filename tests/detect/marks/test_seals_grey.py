@@ -35,6 +35,7 @@ from service.detect.marks.base import MarkPage
 from service.detect.marks.seals import SealDetector
 from service.detect.marks.seals_grey import is_grey
 from service.types import BBox, PageText, Region
+from tests.detect.marks.test_seals import matches  # one coverage rule for both seal paths
 
 DPI = 200
 _BODY = (
@@ -310,13 +311,6 @@ def detect(sample: Sample) -> list[Region]:
     page = MarkPage(image=sample.image, dpi=sample.dpi, orientation=sample.orientation,
                     text=PageText())
     return SealDetector().detect(page)
-
-
-def matches(region: BBox, truth: Box) -> bool:
-    """The region covers ≥ 95 % of the true box and is at most 1.6× its area."""
-    t = BBox(*map(float, truth))
-    inter = region.intersection(t)
-    return inter.area >= 0.95 * t.area and region.area <= 1.6 * t.area
 
 
 def assert_found(sample: Sample, regions: list[Region]) -> None:
