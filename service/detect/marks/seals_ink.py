@@ -6,7 +6,7 @@
    copy estimates the local paper colour; dividing by it white-balances yellowish, greyish or
    pinkish scans and uneven lighting.
 3. Ink: in Lab of the balanced copy, a pixel's chroma (distance from grey, smoothed over 3×3 px)
-   is its ink strength and its hue angle in the a*b* plane its colour: red wraps through 0°
+   is its ink strength and the hue angle of the smoothed a*b* its colour: red wraps through 0°
    (pink to orange-red), blue/violet lies around 270° (purple falls in both ranges). Black
    print and paper have no chroma; yellow highlighter, green and skin tones lie outside both.
 4. Fringes: on tinted paper JPEG smears the tint's complement around black print (chroma is
@@ -65,6 +65,9 @@ def ink_map(page: MarkPage) -> InkMap:
     balanced = cv2.divide(small, np.maximum(paper, 1), scale=255.0)
     a, b = _opponents(balanced)
     chroma = cv2.GaussianBlur(cv2.magnitude(a, b), (3, 3), 0)
+    # the hue of the same neighbourhood: a grey pixel at a stroke's edge takes its chroma from
+    # the stroke and must take its hue too (its own a* = b* = 0 would read as 0°, red)
+    a, b = cv2.GaussianBlur(a, (3, 3), 0), cv2.GaussianBlur(b, (3, 3), 0)
     near_dark = cv2.dilate(dark, kernel(FRINGE_MM, px_per_mm)) > 0
     fringe = chroma[near_dark]
     noise = float(np.median(fringe)) if fringe.size else 0.0

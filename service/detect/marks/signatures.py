@@ -103,9 +103,10 @@ MIN_PIECE_MM = 1.2
 MAX_FILL = 0.6
 #: the darkest tenth of pen ink is at least MIN_DEPTH darker than the paper (measured 148 and
 #: up at 100 dpi; pale stamp ink less). Ink along RING_COVER of the ellipse around a cluster
-#: (from RING_MIN_MM across; signatures measured up to 0.42 at that size) is a seal's ring
-#: unless it is as dark as a pen (RING_PEN_DEPTH; a signature written over a seal): blue seals
-#: are not told from blue ink by colour
+#: (from RING_MIN_MM across; signatures measured up to 0.42 at that size) is a seal's ring:
+#: blue seals are not told from blue ink by colour. Of such a cluster only the ink at least
+#: RING_PEN_DEPTH darker than the paper is judged (a signature written across the ring: stamp
+#: ink measured 40–120, pen 140–220), and that again as a ring only if that dark
 MIN_DEPTH = 100.0
 RING_COVER = 0.5
 RING_PEN_DEPTH = 140.0
@@ -210,11 +211,13 @@ class SignatureDetector:
         pen = ink.pen_components(found, printed, work)
         if not pen.any():
             return []
-        accepted = [
-            (c.box, v)
-            for c in sf.clusters(pen, sf.Layers(allink, paper, printed, ruled), work)
-            if (v := judge(c, fields)) is not None
-        ]
+        layers = sf.Layers(allink, paper, printed, ruled)
+        accepted: list[tuple[BBox, Verdict]] = []
+        for c in sf.clusters(pen, layers, work):
+            # a seal's ring (blue seals are not told from blue ink by colour) with strokes
+            # across it: only the strokes as dark as a pen are judged
+            parts = sf.clusters(c.dark_part(RING_PEN_DEPTH), layers, work) if _ringed(c) else [c]
+            accepted += [(d.box, v) for d in parts if (v := judge(d, fields)) is not None]
         m = MARGIN_MM * work.px_per_mm
         return [
             Region(clip_box(work.to_page(box.expand(m)), page), "signature", "mark", v.rule,
@@ -276,6 +279,11 @@ def judge(c: sf.Cluster, fields: list[Field]) -> Verdict | None:
     if c.depth < MIN_DEPTH or (c.ring >= RING_COVER and c.depth < RING_PEN_DEPTH):
         return None  # pale stamp ink, a seal's ring
     return v
+
+
+def _ringed(c: sf.Cluster) -> bool:
+    """Whether the cluster is a seal's size both ways and holds its ring (cheap test first)."""
+    return min(c.w_mm, c.h_mm) >= sf.RING_MIN_MM and c.ring >= RING_COVER
 
 
 def _field_ink(c: sf.Cluster) -> bool:

@@ -22,8 +22,12 @@ from service.types import BBox
 #: components closer than this (x, y) belong to one cluster; smaller clusters are not looked at
 GAP_MM = (3.5, 2.5)
 MIN_CLUSTER_MM = 2.5
-#: non-ink pixels of a cluster's box within this of the paper level count as paper
+#: non-ink pixels of a cluster's box within this of the paper level count as paper, where that
+#: level is at least PAPER_BRIGHT × the page's (inside a photo the local "paper" level is the
+#: picture's brightest part: 0.46 × the page's in a fundus photograph; tinted, unevenly lit
+#: scans keep 0.85 and more)
 PAPER_TOLERANCE = 28
+PAPER_BRIGHT = 0.7
 #: outline pieces at least this long (after simplifying to within STRAIGHT_EPS px) are straight
 STRAIGHT_MM = 2.5
 STRAIGHT_EPS = 0.8
@@ -44,7 +48,7 @@ MIN_CHROMA = 30
 BLUE_EXCESS = 25
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Layers:
     """Page-wide rasters the cluster features are read from (work pixels)."""
 
@@ -52,6 +56,11 @@ class Layers:
     paper: np.ndarray  # paper level around every pixel
     printed: np.ndarray  # glyph-box heights (0 off the text): see text_mask
     ruled: np.ndarray  # rules taken out of the ink (uint8 0/1)
+
+    @cached_property
+    def page_paper(self) -> float:
+        """The page's paper level (median of the local levels)."""
+        return float(np.median(self.paper[::4, ::4]))
 
 
 class Cluster:
@@ -108,7 +117,22 @@ class Cluster:
         """Share of the box's non-ink pixels that look like paper (photos fail)."""
         gray, level = self._levels
         bg = cv2.dilate(self._crop(self._layers.ink), np.ones((3, 3), np.uint8)) == 0
-        return float((level[bg] - gray[bg] < PAPER_TOLERANCE).mean()) if bg.any() else 1.0
+        if not bg.any():
+            return 1.0
+        bright = level[bg] >= PAPER_BRIGHT * self._layers.page_paper
+        return float(((level[bg] - gray[bg] < PAPER_TOLERANCE) & bright).mean())
+
+    def dark_part(self, darkness: float) -> np.ndarray:
+        """The cluster's ink at least ``darkness`` darker than the paper, grown by a pixel into
+        the cluster's ink (a stroke's anti-aliased rim), as a page-sized uint8 0/1 mask: the pen
+        strokes written over a pale seal's ring."""
+        gray, level = self._levels
+        core = ((level - gray) >= darkness).astype(np.uint8) & self.mask
+        part = cv2.dilate(core, np.ones((3, 3), np.uint8)) & self.mask
+        out = np.zeros(self._work.gray.shape, np.uint8)
+        b = self.box
+        out[int(b.y0) : int(b.y1), int(b.x0) : int(b.x1)] = part
+        return out
 
     @cached_property
     def _colours(self) -> tuple[float, float]:

@@ -313,6 +313,22 @@ def test_seals_stamped_across_red_rules(kind: str, at: tuple[int, int]) -> None:
     assert_found(sample, detect(sample))
 
 
+@pytest.mark.parametrize(("style", "pen"), [
+    ("oval", (172, 64, 32)), ("round", (82, 40, 30)), ("oval", (34, 28, 28)),
+])
+def test_seal_with_a_signature_written_across_it(style: str, pen: tuple[int, int, int]) -> None:
+    # blue and blue-black pen strokes crossing the ring (a 科主任签字 beside 盖章): the pen is
+    # not seal ink, and the anti-aliased rims of its strokes must not read as red either
+    sample = sealed_page(14, [{"style": style, "angle": -8, "at": (900, 700)}])
+    img = sample.image.copy()
+    x0, _, _, y1 = sample.truths[0]
+    for stroke in signature_strokes(random.Random(15), x0 - 120, y1 - 120, 260, 110):
+        pts = np.array(stroke, np.int32)
+        cv2.polylines(img, [pts], False, pen, 4, lineType=cv2.LINE_AA)
+    found = detect(Sample(img, sample.truths, sample.text, 0, DPI))
+    assert any(matches(r.bbox, sample.truths[0]) for r in found), found
+
+
 def test_name_stamp_next_to_an_official_seal() -> None:
     sample = sealed_page(10, [{"style": "round", "at": (1000, 1500)},
                               {"style": "square", "at": (1360, 1600), "angle": 4}], jpeg=75)

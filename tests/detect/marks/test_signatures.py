@@ -7,12 +7,14 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
+import cv2
 import numpy as np
 import pymupdf
 import pytest
 
 from scripts.corpus.handwriting import INKS, STYLES, make_signature
 from scripts.corpus.marks import seal_png
+from scripts.corpus.seals import draw_seal
 from scripts.signature_pages import (
     GeneratedPage,
     ScanLook,
@@ -173,6 +175,43 @@ def test_signature_over_a_seal_is_found() -> None:
     sh.sign(165, 185, sig)
     tp = render(sh, 200)
     assert_found(tp, detect(tp), "signature.field")
+
+
+@pytest.mark.parametrize(("ink", "opacity"), [("black", 1.0), ("black", 0.7), ("blue-black", 0.6)])
+def test_signature_across_a_blue_seal_is_found_apart_from_it(ink: str, opacity: float) -> None:
+    # the strokes join the seal's ring into one cluster: only the strokes as dark as a pen are
+    # judged, so the region is the signature's, not the seal's
+    sh = Sheet.new()
+    sh.text(80, 200, "科主任签字：", 12)
+    rgba = draw_seal("round", random.Random(6), colour="blue", size_mm=(40, 40))
+    rgba[:, :, 3] = (rgba[:, :, 3] * opacity).astype(np.uint8)
+    _, png = cv2.imencode(".png", cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA))
+    sh.page.insert_image(pymupdf.Rect(190, 160, 303, 273), stream=png.tobytes())
+    sh.sign(175, 200, make_signature(random.Random(8), "cursive", ink, box_mm=(30, 12)))
+    tp = render(sh, 200, ScanLook(90, noise=4.0))
+    assert_found(tp, detect(tp), "signature.field")
+    for r in detect(tp):
+        assert r.bbox.area <= 1.5 * tp.truth[0].area, r
+
+
+def test_picture_below_a_role_label_is_not_a_signature() -> None:
+    # an imaging figure (a grey disc on black, with dark curves through it) just below
+    # "记录者：": the curves look like pen strokes, but inside a picture the local "paper" is
+    # the picture's own grey, far darker than the page's paper
+    sh = Sheet.new()
+    sh.text(80, 200, "记录者：", 11)
+    img = np.zeros((300, 420, 3), np.uint8)
+    cv2.circle(img, (210, 150), 215, (125, 130, 135), -1)
+    t = np.linspace(0, 1, 60)
+    for k in range(3):
+        ys = 40 + 25 * k + 18 * np.sin(6 * t + k) + 10 * np.sin(17 * t * (k + 1))
+        pts = np.stack([60 + 300 * t, ys], 1).astype(np.int32)
+        cv2.polylines(img, [pts], False, (30, 30, 30), 4)
+    _, jpeg = cv2.imencode(".jpg", img)
+    rect = pymupdf.Rect(70, 215, 280, 365)
+    sh.page.insert_image(rect, stream=jpeg.tobytes())
+    sh.page.draw_rect(pymupdf.Rect(69, 214, 281, 366), color=(0, 0, 0), width=0.8)
+    assert detect(render(sh, 200, ScanLook(0, noise=4.0))) == []
 
 
 def test_inks_and_pens_are_all_found() -> None:
