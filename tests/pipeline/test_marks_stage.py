@@ -10,7 +10,7 @@ import segno
 from PIL import Image
 
 from service.detect.engine import build_engine
-from service.pipeline.marks import _without_signatures_in_seals, detect_marks
+from service.pipeline.marks import _without_signatures_in_marks, detect_marks
 from service.types import BBox, PageText, Region
 
 
@@ -41,8 +41,13 @@ def test_code_payload_checked_for_identities(payload: str, identity: bool) -> No
     assert 300 * 0.72 - 10 < code.bbox.x0 < 300 * 0.72 + 10  # points, not pixels
 
 
-def test_signature_inside_a_seal_is_the_seals_own_ink() -> None:
+def test_signature_inside_a_seal_or_code_is_that_marks_own_ink() -> None:
     seal = Region(BBox(100, 100, 200, 200), "seal", "mark", "seal.round", 0.9)
+    code = Region(BBox(400, 100, 460, 160), "qrcode", "mark", "qrcode.qr", 0.9)
     inside = Region(BBox(120, 150, 180, 190), "signature", "mark", "signature.field", 0.8)
+    nearly = Region(BBox(98, 150, 201, 203), "signature", "mark", "signature.field", 0.8)
+    modules = Region(BBox(399, 101, 459, 161), "signature", "mark", "signature.handwriting", 0.8)
     beside = Region(BBox(210, 150, 300, 190), "signature", "mark", "signature.field", 0.8)
-    assert _without_signatures_in_seals([seal, inside, beside]) == [seal, beside]
+    across = Region(BBox(60, 150, 160, 230), "signature", "mark", "signature.field", 0.8)
+    regions = [seal, code, inside, nearly, modules, beside, across]
+    assert _without_signatures_in_marks(regions) == [seal, code, beside, across]

@@ -21,13 +21,16 @@ class MarkPage:
     ``orientation`` is how far the page content is turned clockwise (0/90/180/270, see
     :mod:`service.ocr.geometry`): a detector that needs upright content (faces) turns the
     image with :func:`service.ocr.geometry.to_upright` and maps boxes back with
-    :func:`service.ocr.geometry.box_to_original`.
+    :func:`service.ocr.geometry.box_to_original`. ``seals`` are the boxes (this raster's
+    pixels) of the seals found on the page, for the detectors that run after the seal detector:
+    stamp ink is no pen stroke.
     """
 
     image: np.ndarray
     dpi: float = DEFAULT_DPI
     orientation: int = 0
     text: PageText = field(default_factory=PageText)
+    seals: tuple[BBox, ...] = ()
 
     @property
     def width(self) -> int:

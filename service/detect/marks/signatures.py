@@ -55,6 +55,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
+import cv2
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -71,6 +72,9 @@ from service.types import BBox, PageText, Region
 FIELD_RIGHT_MM = 75.0
 #: how far above and below the label's centre line a signature in the field may reach
 FIELD_HALF_HEIGHT_MM = 9.0
+#: surely read glyphs this far left of a label, on its line, are print (the rest of the label:
+#: 负责人 of 负责人签字), even when OCR read them on one line with the signature
+LABEL_LEFT_MM = 15.0
 #: how far below a label its field reaches, and how far left/right of the label
 FIELD_BELOW_MM = 22.0
 FIELD_BELOW_SIDES_MM = (10.0, 45.0)
@@ -110,6 +114,9 @@ MAX_FILL = 0.6
 MIN_DEPTH = 100.0
 RING_COVER = 0.5
 RING_PEN_DEPTH = 140.0
+#: in a seal found by the seal detector, ink this close to ink as dark as a pen is the pen's
+#: (the paler rim and thin ends of its strokes); the rest of the ink there is the stamp's
+PEN_RIM_MM = 1.0
 #: among print: least pen travel, size range (w, h), twist (signatures 2–9; a QR code's
 #: modules twist more) and paper share
 FREE_MIN_LENGTH_MM = 25.0
@@ -150,11 +157,12 @@ class SignatureRules(BaseModel):
 @dataclass(frozen=True, slots=True)
 class Field:
     """A label's field in work pixels: ``right`` of the label and ``below`` it; ``glyph`` is
-    the height of the label's glyph boxes."""
+    the height of the label's glyph boxes, ``label`` their extent."""
 
     right: BBox
     below: BBox
     glyph: float
+    label: BBox
 
     def holds(self, box: BBox) -> bool:
         cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
@@ -205,6 +213,8 @@ class SignatureDetector:
         ruled = ink.rules(allink, work)
         found = allink.copy()
         found[ruled > 0] = 0
+        for seal in page.seals:  # stamp ink is paler than a pen: what is left crossed the seal
+            _without_stamp_ink(found, paper, work, seal)
         fields = find_fields(page.text, work, self._labels, self._roles)
         glyphs = print_glyphs(st.read_glyphs(page.text, work), fields, work, paper)
         printed = st.text_mask(glyphs, work)
@@ -226,13 +236,28 @@ class SignatureDetector:
         ]
 
 
+def _without_stamp_ink(ink_mask: np.ndarray, paper: np.ndarray, work: ink.Work, seal: BBox
+                       ) -> None:
+    """Clear (in place) the ink in a seal's box (page pixels) paler than a pen and not at a
+    pen stroke's rim (:data:`PEN_RIM_MM`): the seal's ring and text, which on grey scans and in
+    blue look like pen strokes."""
+    b = work.from_page(seal).clip(float(work.gray.shape[1]), float(work.gray.shape[0]))
+    y0, y1, x0, x1 = int(b.y0), int(np.ceil(b.y1)), int(b.x0), int(np.ceil(b.x1))
+    if x1 <= x0 or y1 <= y0:
+        return
+    dark = paper[y0:y1, x0:x1].astype(np.int16) - work.gray[y0:y1, x0:x1]
+    pen = (dark >= RING_PEN_DEPTH).astype(np.uint8)
+    near = cv2.dilate(pen, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k := work.mm(PEN_RIM_MM) | 1, k)))
+    ink_mask[y0:y1, x0:x1][(near == 0)] = 0
+
+
 def print_glyphs(glyphs: st.Glyphs, fields: list[Field], work: ink.Work, paper: np.ndarray
                  ) -> st.Glyphs:
     """The glyphs that are print. OCR reads handwriting too, often with full confidence: an OCR
     glyph box taller than :data:`TALL_GLYPH` × the body text is not print, nor the glyphs of a
     line in doubt taller than :data:`TALL_DOUBT` × the body, nor in a signature field one over
     blue ink or taller than the label allows (:data:`TALL_BESIDE_LABEL`,
-    :data:`TALL_BELOW_LABEL`). (Among print blue is no sign: links, and the titles of
+    :data:`TALL_BELOW_LABEL`). A label and the print before it on its line are print. (Among print blue is no sign: links, and the titles of
     certificates, are printed in blue.)"""
     if not glyphs.ocr.any():
         return glyphs
@@ -255,6 +280,11 @@ def print_glyphs(glyphs: st.Glyphs, fields: list[Field], work: ink.Work, paper: 
         (glyphs.heights <= limit) & ~np.isin(glyphs.line, glyphs.line[doubt])
         & (glyphs.sure | ~tall)  # an unsure glyph of a sure line: print if of body height
     )
+    before = LABEL_LEFT_MM * work.px_per_mm
+    for f in fields:  # the label and the print just before it on its line (负责人签字：) are
+        # print, however the line they were read on with a signature looks: the pen follows
+        keep |= ((cx <= f.label.x1) & (cx >= f.label.x0 - before) & (cy >= f.label.y0)
+                 & (cy <= f.label.y1) & glyphs.sure)
     check = glyphs.ocr & keep & in_field
     if check.any():
         blue = sf.BlueInk(work, paper)
@@ -282,8 +312,10 @@ def judge(c: sf.Cluster, fields: list[Field]) -> Verdict | None:
 
 
 def _ringed(c: sf.Cluster) -> bool:
-    """Whether the cluster is a seal's size both ways and holds its ring (cheap test first)."""
-    return min(c.w_mm, c.h_mm) >= sf.RING_MIN_MM and c.ring >= RING_COVER
+    """Whether the cluster is a seal's size both ways and holds its ring, on paper (a framed
+    picture's hull meets its frame all round, too) — cheap tests first."""
+    return (min(c.w_mm, c.h_mm) >= sf.RING_MIN_MM and c.ring >= RING_COVER
+            and c.paper >= FIELD_MIN_PAPER)
 
 
 def _field_ink(c: sf.Cluster) -> bool:
@@ -393,4 +425,4 @@ def _field(label: BBox, glyph: float, work: ink.Work) -> Field:
     left, extra = FIELD_BELOW_SIDES_MM
     below = BBox(label.x0 - left * mm, label.y1 - mm, label.x1 + extra * mm,
                  label.y1 + FIELD_BELOW_MM * mm)
-    return Field(right, below, glyph)
+    return Field(right, below, glyph, label)

@@ -110,6 +110,30 @@ def test_signature_read_as_confident_text_is_still_found() -> None:
     assert_found(tp, detect(tp))
 
 
+def test_label_read_on_one_line_with_the_signature_stays_print() -> None:
+    """OCR reads 负责人签字： and the scrawl after it as one line in doubt, every box as tall as
+    the scrawl: the label and the role before it are still print, not part of the signature."""
+    sh = Sheet.new()
+    for i in range(6):  # body text
+        sh.text(80, 80 + 18 * i, "以上数据由病案统计室核对无误，特此证明。", 11)
+    sh.text(80, 200, "负责人签字：", 11)
+    sh.sign(150, 180, make_signature(random.Random(31), "cursive", "black", box_mm=(35, 12)))
+    tp = render(sh, 200, ScanLook(0, noise=4.0))
+    sig = tp.truth[0]
+    body = [c for c in tp.text.chars if c.bbox is not None and c.bbox.y1 < sig.y0 - 20]
+    label = [c for c in tp.text.chars if c.bbox is not None and c.bbox.y0 > sig.y0 - 20]
+    y0, y1 = min(sig.y0, *(c.bbox.y0 for c in label)), max(sig.y1, *(c.bbox.y1 for c in label))
+    line = [Char(c.text, BBox(c.bbox.x0, y0, c.bbox.x1, y1), 1.0, "ocr") for c in label]
+    scrawl = BBox(sig.x0, y0, sig.x1, y1)
+    text = PageText((*(Char(c.text, c.bbox, 1.0, "ocr") for c in body), Char("\n", None),
+                     *line))
+    tp = GeneratedPage(tp.image, tp.dpi, tp.orientation, text, tp.truth, tp.kind)
+    tp = read_as_text(tp, scrawl, "人人从", 0.7)
+    found = detect(tp)
+    assert_found(tp, found, "signature.field")
+    assert all(r.bbox.x0 >= label[-1].bbox.x0 for r in found), found
+
+
 def test_scrawl_read_as_latin_letters_among_print_is_still_found() -> None:
     """On a Chinese page a short tall run of Latin letters read over scrawl is not print."""
     sheet = print_with_handwriting(random.Random(45), "latin", "black")
@@ -212,6 +236,19 @@ def test_picture_below_a_role_label_is_not_a_signature() -> None:
     sh.page.insert_image(rect, stream=jpeg.tobytes())
     sh.page.draw_rect(pymupdf.Rect(69, 214, 281, 366), color=(0, 0, 0), width=0.8)
     assert detect(render(sh, 200, ScanLook(0, noise=4.0))) == []
+
+
+@pytest.mark.parametrize(("seed", "style"), [(26, "round"), (27, "double"), (28, "oval")])
+def test_grey_seal_over_print_is_stamp_ink_not_pen(seed: int, style: str) -> None:
+    # on a greyscale scan a seal's ring and text joined to the print under it look like pen
+    # strokes; told where the seal detector found a seal, the detector drops its pale ink
+    from tests.detect.marks.test_seals import sealed_page
+
+    s = sealed_page(seed, [{"style": style, "angle": 5, "at": (700 + 10 * seed, 400 + 20 * seed)}])
+    grey = cv2.cvtColor(cv2.cvtColor(s.image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    seal = BBox(*map(float, s.truths[0]))
+    assert detector().detect(MarkPage(grey, 200, 0, s.text)) != []  # what the seal looks like
+    assert detector().detect(MarkPage(grey, 200, 0, s.text, seals=(seal,))) == []
 
 
 def test_inks_and_pens_are_all_found() -> None:
