@@ -29,9 +29,13 @@ from service.types import Char, PageText, Region
 
 log = logging.getLogger(__name__)
 
-#: a signature region with this share of its area inside one seal or code region is that
-#: mark's ink (a signature written across a seal measured 0.81 inside)
+#: a mark region with this share of its area inside one region of a kind that holds it is that
+#: mark's ink or picture (a signature written across a seal measured 0.81 inside)
 INSIDE_MARK = 0.9
+HELD_BY: dict[str, tuple[str, ...]] = {
+    "signature": ("seal", "qrcode", "face"),
+    "seal": ("face",),
+}
 
 
 @lru_cache(maxsize=4)
@@ -84,23 +88,22 @@ def detect_marks(
         regions.extend(found)
         if "seal" in detector.categories:  # the signature detector runs later: not stamp ink
             page = replace(page, seals=tuple(r.bbox for r in found if r.category == "seal"))
-    regions = _without_signatures_in_marks(regions)
+    regions = _without_marks_inside_marks(regions)
     inv = 1.0 / scale
     return [replace(r, bbox=r.bbox.scale(inv)) if scale != 1.0 else r for r in regions]
 
 
-def _without_signatures_in_marks(regions: list[Region]) -> list[Region]:
-    """A "signature" (nearly) wholly inside a seal or a code is that mark's own ink (a blue or
-    grey ring, a QR code's modules read as pen strokes); the mark's mask covers it already. One
-    reaching well out of the mark stays."""
-    marks = [r.bbox for r in regions if r.category in ("seal", "qrcode")]
-    if not marks:
-        return regions
-    return [
-        r for r in regions
-        if r.category != "signature"
-        or not any(m.intersection(r.bbox).area >= INSIDE_MARK * r.bbox.area for m in marks)
-    ]
+def _without_marks_inside_marks(regions: list[Region]) -> list[Region]:
+    """Drop a mark (nearly) wholly inside a mark of the kinds in :data:`HELD_BY`: that mark's
+    own ink or picture read as another kind (a blue or grey ring or a QR code's modules read as
+    pen strokes, an ID photo's red ground read as a square stamp), already under its mask. One
+    reaching well out of it stays (a signature written across a seal)."""
+    out = []
+    for r in regions:
+        holders = [h.bbox for h in regions if h.category in HELD_BY.get(r.category, ())]
+        if not any(h.intersection(r.bbox).area >= INSIDE_MARK * r.bbox.area for h in holders):
+            out.append(r)
+    return out
 
 
 def _with_identity(region: Region, engine: DetectionEngine) -> Region:

@@ -10,7 +10,7 @@ import segno
 from PIL import Image
 
 from service.detect.engine import build_engine
-from service.pipeline.marks import _without_signatures_in_marks, detect_marks
+from service.pipeline.marks import _without_marks_inside_marks, detect_marks
 from service.types import BBox, PageText, Region
 
 
@@ -50,4 +50,11 @@ def test_signature_inside_a_seal_or_code_is_that_marks_own_ink() -> None:
     beside = Region(BBox(210, 150, 300, 190), "signature", "mark", "signature.field", 0.8)
     across = Region(BBox(60, 150, 160, 230), "signature", "mark", "signature.field", 0.8)
     regions = [seal, code, inside, nearly, modules, beside, across]
-    assert _without_signatures_in_marks(regions) == [seal, code, beside, across]
+    assert _without_marks_inside_marks(regions) == [seal, code, beside, across]
+
+
+def test_square_stamp_on_an_id_photos_red_ground_is_the_photo() -> None:
+    photo = Region(BBox(100, 100, 190, 220), "face", "mark", "face.photo", 0.9)
+    ground = Region(BBox(101, 100, 190, 170), "seal", "mark", "seal.square", 0.8)
+    corner = Region(BBox(150, 180, 250, 280), "seal", "mark", "seal.round", 0.9)  # 骑缝 seal
+    assert _without_marks_inside_marks([photo, ground, corner]) == [photo, corner]

@@ -43,7 +43,9 @@ chains them:
    cells, clock faces and textures fool one cascade, rarely both, and have no eyes.
 4. A window of ID-photo size (``HOG_MAX_AREA``) in which no face survives is read by dlib's HOG
    detector; a find is kept with an eye, or without one above ``HOG_SURE`` (tilted, masked and
-   cut-off faces that the cascades miss).
+   cut-off faces that the cascades miss). Failing that, steps 2–4 run once more on a window of
+   up to ``TILT_MAX_MM2`` turned ±``TILT_DEG`` (heads tilted further than either detector
+   allows).
 
 ``photo`` mode returns the photo's rectangle around each face
 (:func:`.faces_blocks.photo_extent`; it covers ≥ 95 % of the pasted photo for 0.89 of the
@@ -105,6 +107,12 @@ HOG_UPSAMPLE = 1
 #: pasted picture would cost 50–100 ms more and is searched by the cascades alone
 HOG_MAX_AREA = 80_000
 HOG_MIN, HOG_SURE = -0.65, 0.0
+#: an ID-photo window in which neither finds a face is tried again turned this far each way
+#: (a head tilted 10–20°, as in casual photos pasted as ID photos)
+TILT_DEG = 15.0
+#: ... if it is no larger than this (mm² on paper: an ID photo with what was merged round it;
+#: a page-sized picture would cost two more cascade runs of ~90 ms)
+TILT_MAX_MM2 = 8_000.0
 HOG_MID, HOG_SPREAD = -0.5, 0.5
 #: band over the eyes: the share of the face box it spans (x0, y0, x1, y1; on 285 found faces
 #: the eyes lie at x 0.27–0.76, y 0.35–0.45 of the box, 5–95 %, a badly placed box puts one
@@ -193,8 +201,9 @@ class FaceDetector:
             out.append((BBox(back.x0 + x0, back.y0 + y0, back.x1 + x0, back.y1 + y0), face))
         return out
 
-    def faces(self, grey: np.ndarray, dpi: float) -> list[Face]:
-        """Faces on an upright grey picture at ``dpi`` (boxes in its pixels)."""
+    def faces(self, grey: np.ndarray, dpi: float, tilted: bool = False) -> list[Face]:
+        """Faces on an upright grey picture at ``dpi`` (boxes in its pixels); an ID-photo
+        window without a face is tried again turned (``tilted`` is that second try)."""
         h, w = grey.shape[:2]
         s = min(1.0, math.sqrt(MAX_WINDOW_AREA / (h * w)), MIN_FACE_PX / (MIN_FACE_MM * dpi / 25.4))
         small = (
@@ -217,7 +226,25 @@ class FaceDetector:
                 found.append(Face(box, score, "frontal", _eye_pair(eyes, box)))
         if not found:
             found = self._hog_faces(grey, small, s)
+        if not found and not tilted and h * w <= TILT_MAX_MM2 * (dpi / 25.4) ** 2:
+            found = self._tilted_faces(grey, dpi)
         return _suppress(found)
+
+    def _tilted_faces(self, grey: np.ndarray, dpi: float) -> list[Face]:
+        """Faces on an ID-photo window turned by ±:data:`TILT_DEG` (a head tilted that far is
+        missed by the upright cascades and by HOG), boxes mapped back to the window."""
+        h, w = grey.shape[:2]
+        paper = int(np.percentile(grey, 95))
+        for angle in (TILT_DEG, -TILT_DEG):
+            turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+            turned = cv2.warpAffine(grey, turn, (w, h), flags=cv2.INTER_LINEAR,
+                                    borderValue=paper)
+            back = cv2.invertAffineTransform(turn)
+            found = [_turned_back(f, back) for f in self.faces(turned, dpi, tilted=True)
+                     if f.eyes is not None]  # turned text and textures: need both eyes
+            if found:
+                return found
+        return []
 
     def _hog_faces(self, grey: np.ndarray, small: np.ndarray, s: float) -> list[Face]:
         """dlib's HOG detector where the cascades found nothing (tilted, masked, cut faces)."""
@@ -318,6 +345,20 @@ def eye_band(face: Face) -> BBox:
             max(ly, ry) + BAND_HALF_HEIGHT * d,
         )
     )
+
+
+def _turned_back(face: Face, back: np.ndarray) -> Face:
+    """``face`` found on a turned window, in the window's own pixels: the box round its turned
+    corners, the eyes turned back."""
+    b = face.box
+    corners = np.array([[b.x0, b.y0], [b.x1, b.y0], [b.x0, b.y1], [b.x1, b.y1]], np.float64)
+    pts = corners @ back[:, :2].T + back[:, 2]
+    box = BBox(*(float(v) for v in (*pts.min(axis=0), *pts.max(axis=0))))
+    eyes = None
+    if face.eyes is not None:
+        (ax, ay), (bx, by) = (tuple(float(v) for v in back @ (x, y, 1.0)) for x, y in face.eyes)
+        eyes = ((ax, ay), (bx, by))
+    return Face(box, face.score, face.how, eyes)
 
 
 def _iou(a: BBox, b: BBox) -> float:

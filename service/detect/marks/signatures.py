@@ -117,6 +117,8 @@ RING_PEN_DEPTH = 140.0
 #: in a seal found by the seal detector, ink this close to ink as dark as a pen is the pen's
 #: (the paler rim and thin ends of its strokes); the rest of the ink there is the stamp's
 PEN_RIM_MM = 1.0
+#: ... in pieces of at least this much ink (mm²)
+PEN_CORE_MM2 = 1.5
 #: among print: least pen travel, size range (w, h), twist (signatures 2–9; a QR code's
 #: modules twist more) and paper share
 FREE_MIN_LENGTH_MM = 25.0
@@ -213,11 +215,11 @@ class SignatureDetector:
         ruled = ink.rules(allink, work)
         found = allink.copy()
         found[ruled > 0] = 0
-        for seal in page.seals:  # stamp ink is paler than a pen: what is left crossed the seal
-            _without_stamp_ink(found, paper, work, seal)
         fields = find_fields(page.text, work, self._labels, self._roles)
         glyphs = print_glyphs(st.read_glyphs(page.text, work), fields, work, paper)
         printed = st.text_mask(glyphs, work)
+        for seal in page.seals:  # stamp ink is paler than a pen: what is left crossed the seal
+            _without_stamp_ink(found, paper, printed, work, seal)
         pen = ink.pen_components(found, printed, work)
         if not pen.any():
             return []
@@ -236,17 +238,21 @@ class SignatureDetector:
         ]
 
 
-def _without_stamp_ink(ink_mask: np.ndarray, paper: np.ndarray, work: ink.Work, seal: BBox
-                       ) -> None:
-    """Clear (in place) the ink in a seal's box (page pixels) paler than a pen and not at a
-    pen stroke's rim (:data:`PEN_RIM_MM`): the seal's ring and text, which on grey scans and in
-    blue look like pen strokes."""
+def _without_stamp_ink(ink_mask: np.ndarray, paper: np.ndarray, printed: np.ndarray,
+                       work: ink.Work, seal: BBox) -> None:
+    """Clear (in place) the ink in a seal's box (page pixels) paler than a pen and not at the
+    rim (:data:`PEN_RIM_MM`) of pen-dark ink off the printed text: the seal's ring and text,
+    which on grey scans and in blue look like pen strokes, and join print they cross."""
     b = work.from_page(seal).clip(float(work.gray.shape[1]), float(work.gray.shape[0]))
     y0, y1, x0, x1 = int(b.y0), int(np.ceil(b.y1)), int(b.x0), int(np.ceil(b.x1))
     if x1 <= x0 or y1 <= y0:
         return
     dark = paper[y0:y1, x0:x1].astype(np.int16) - work.gray[y0:y1, x0:x1]
-    pen = (dark >= RING_PEN_DEPTH).astype(np.uint8)
+    pen = ((dark >= RING_PEN_DEPTH) & (printed[y0:y1, x0:x1] == 0)).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(pen, connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] < PEN_CORE_MM2 * work.px_per_mm**2
+    small[0] = True
+    pen = (~small[labels]).astype(np.uint8)  # dots of print OCR missed (a colon) are no pen
     near = cv2.dilate(pen, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k := work.mm(PEN_RIM_MM) | 1, k)))
     ink_mask[y0:y1, x0:x1][(near == 0)] = 0
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
+import cv2
 import pytest
 
 from scripts.corpus import photos
@@ -204,3 +205,21 @@ def test_faces_the_cascades_miss_are_searched_with_dlib() -> None:
     assert len(regions) == 1
     assert "HOG" in regions[0].explanation
     assert cover(regions[0].bbox, page.face_box) >= 0.95
+
+
+@pytest.mark.parametrize(("name", "angle"), [("lfw_Gong_Li.jpg", 25), ("faceai_stone.png", -20)])
+def test_tilted_heads_are_searched_on_the_photo_turned(name: str, angle: float) -> None:
+    det = FaceDetector("photo")
+    det._cascades.hog = None  # the cascades alone: upright they miss these heads
+    image = photos.read_picture(str(FACES / name))
+    crop = photos.id_photo(image, TRUTH[name][0])[0]
+    crop = cv2.resize(crop, (120, round(120 * crop.shape[0] / crop.shape[1])),
+                      interpolation=cv2.INTER_AREA)
+    grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
+    h, w = grey.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    tilted = cv2.warpAffine(grey, turn, (w, h), borderMode=cv2.BORDER_REPLICATE)
+    faces = det.faces(tilted, 200.0)
+    assert len(faces) == 1
+    box = faces[0].box
+    assert box.x0 < w / 2 < box.x1 and box.y0 < h / 2 < box.y1
