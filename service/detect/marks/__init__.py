@@ -17,6 +17,11 @@ pipeline converts them to page units (see :mod:`service.pipeline.marks`).
 * ``codes``      — QR codes and barcodes; decoded payloads are handed back so the pipeline can
                    check them for identities (the manifest keeps only a hash).
 
+The pipeline runs them in this order on one :class:`MarkPage`; the seal detector's boxes are
+handed on in ``MarkPage.seals`` (stamp ink is no pen stroke), and a mark found (nearly) wholly
+inside a mark that holds it — a seal's ring read as a signature, an ID photo's red ground read
+as a square stamp — is dropped (:func:`service.pipeline.marks.detect_marks`).
+
 Detectors never see the policy beyond what they are built with (photo mode) and never edit
 anything. Each runs in well under 0.2 s on an A4 page at 200 dpi (benchmark: scripts/benchmark.py).
 """

@@ -23,7 +23,10 @@ clusters across pen lifts (:mod:`.signatures_features`), and each cluster is jud
   not along the axes (bars, boxes, barcodes, print), one ink colour (chart series have
   several), on plain paper (not a photo), not a QR code's tangle of modules.
 
-Either way pale stamp ink and a seal's ring are not signatures. Accepted clusters side by side
+Either way pale stamp ink and a seal's ring are not signatures: inside a seal the seal
+detector found (``MarkPage.seals``), ink paler than a pen is cleared before clustering, but for
+the rims of pen-dark strokes off the print; elsewhere a cluster holding a ring is judged by its
+pen-dark ink alone (a blue seal with a signature written across it). Accepted clusters side by side
 on one line (characters written apart) become one region: their extent plus :data:`MARGIN_MM`,
 in raster pixels.
 
