@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 #: a mark region with this share of its area inside one region of a kind that holds it is that
 #: mark's ink or picture (a signature written across a seal measured 0.81 inside)
 INSIDE_MARK = 0.9
+#: seals whose ink the signature detector is told of: rings (a dense scrawl in blue ink can
+#: pass for a square name stamp; clearing its "stamp ink" would lose the signature)
+RING_SEALS = frozenset({"seal.round", "seal.oval", "seal.partial"})
 HELD_BY: dict[str, tuple[str, ...]] = {
     "signature": ("seal", "qrcode", "face"),
     "seal": ("face",),
@@ -87,7 +90,7 @@ def detect_marks(
             found = detector.detect(page)
         regions.extend(found)
         if "seal" in detector.categories:  # the signature detector runs later: not stamp ink
-            page = replace(page, seals=tuple(r.bbox for r in found if r.category == "seal"))
+            page = replace(page, seals=tuple(r.bbox for r in found if r.rule in RING_SEALS))
     regions = _without_marks_inside_marks(regions)
     inv = 1.0 / scale
     return [replace(r, bbox=r.bbox.scale(inv)) if scale != 1.0 else r for r in regions]

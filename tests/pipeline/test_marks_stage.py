@@ -10,6 +10,8 @@ import segno
 from PIL import Image
 
 from service.detect.engine import build_engine
+from service.detect.marks.base import MarkPage
+from service.pipeline import marks as marks_stage
 from service.pipeline.marks import _without_marks_inside_marks, detect_marks
 from service.types import BBox, PageText, Region
 
@@ -58,3 +60,28 @@ def test_square_stamp_on_an_id_photos_red_ground_is_the_photo() -> None:
     ground = Region(BBox(101, 100, 190, 170), "seal", "mark", "seal.square", 0.8)
     corner = Region(BBox(150, 180, 250, 280), "seal", "mark", "seal.round", 0.9)  # 骑缝 seal
     assert _without_marks_inside_marks([photo, ground, corner]) == [photo, corner]
+
+
+class _Fake:
+    """A mark detector that returns fixed regions and remembers the pages it saw."""
+
+    def __init__(self, name: str, regions: list[Region]) -> None:
+        self.name, self.categories = name, frozenset({name})
+        self.regions = regions
+        self.seen: list[MarkPage] = []
+
+    def detect(self, page: MarkPage) -> list[Region]:
+        self.seen.append(page)
+        return self.regions
+
+
+def test_ring_seals_are_handed_to_the_later_detectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    ring = Region(BBox(10, 10, 110, 110), "seal", "mark", "seal.round", 0.9)
+    square = Region(BBox(300, 300, 340, 340), "seal", "mark", "seal.square", 0.9)
+    seals, signatures = _Fake("seal", [ring, square]), _Fake("signature", [])
+    monkeypatch.setattr(marks_stage, "mark_detectors", lambda policy: (seals, signatures))
+    image = np.full((500, 400, 3), 255, np.uint8)
+    detect_marks(image, 200.0, 0, PageText(), 1.0, "default", build_engine(None, "default"))
+    assert seals.seen[0].seals == ()
+    # a square "stamp" may be a dense scrawl in blue ink: its ink is not cleared as stamp ink
+    assert signatures.seen[0].seals == (ring.bbox,)

@@ -243,9 +243,9 @@ class SignatureDetector:
 
 def _without_stamp_ink(ink_mask: np.ndarray, paper: np.ndarray, printed: np.ndarray,
                        work: ink.Work, seal: BBox) -> None:
-    """Clear (in place) the ink in a seal's box (page pixels) paler than a pen and not at the
-    rim (:data:`PEN_RIM_MM`) of pen-dark ink off the printed text: the seal's ring and text,
-    which on grey scans and in blue look like pen strokes, and join print they cross."""
+    """Clear (in place) the ink in a seal's box (page pixels) but for pen-dark strokes off the
+    printed text and their rims (:data:`PEN_RIM_MM`): the seal's ring and text, which on grey
+    scans and in blue look like pen strokes and join the print they cross, go; print is print."""
     b = work.from_page(seal).clip(float(work.gray.shape[1]), float(work.gray.shape[0]))
     y0, y1, x0, x1 = int(b.y0), int(np.ceil(b.y1)), int(b.x0), int(np.ceil(b.x1))
     if x1 <= x0 or y1 <= y0:
@@ -256,8 +256,9 @@ def _without_stamp_ink(ink_mask: np.ndarray, paper: np.ndarray, printed: np.ndar
     small = stats[:, cv2.CC_STAT_AREA] < PEN_CORE_MM2 * work.px_per_mm**2
     small[0] = True
     pen = (~small[labels]).astype(np.uint8)  # dots of print OCR missed (a colon) are no pen
-    near = cv2.dilate(pen, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k := work.mm(PEN_RIM_MM) | 1, k)))
-    ink_mask[y0:y1, x0:x1][(near == 0)] = 0
+    k = work.mm(PEN_RIM_MM) | 1
+    near = cv2.dilate(pen, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    ink_mask[y0:y1, x0:x1][near == 0] = 0
 
 
 def print_glyphs(glyphs: st.Glyphs, fields: list[Field], work: ink.Work, paper: np.ndarray
