@@ -146,6 +146,10 @@ PRINT_LINE_MM = (7.0, 4.0)
 PRINT_LINE_PIECES = 6
 #: share of blue among the solid ink that makes a blue pen (print is black)
 BLUE_INK = 0.3
+#: straight strokes taken out as rules this close to a signature, at most FLOURISH_LENGTH times
+#: its extent, belong to it (an underline flourish)
+FLOURISH_MM = 1.0
+FLOURISH_LENGTH = 1.3
 #: region margin around the strokes; accepted clusters this close on one line are one region
 MARGIN_MM = 1.0
 JOIN_MM = 10.0
@@ -233,12 +237,35 @@ class SignatureDetector:
             # across it: only the strokes as dark as a pen are judged
             parts = sf.clusters(c.dark_part(RING_PEN_DEPTH), layers, work) if _ringed(c) else [c]
             accepted += [(d.box, v) for d in parts if (v := judge(d, fields)) is not None]
+        accepted = _with_flourishes(accepted, ruled, work)
         m = MARGIN_MM * work.px_per_mm
         return [
             Region(clip_box(work.to_page(box.expand(m)), page), "signature", "mark", v.rule,
                    v.score, explanation=v.why)
             for box, v in _merge(accepted, JOIN_MM * work.px_per_mm)
         ]
+
+
+def _with_flourishes(accepted: list[tuple[BBox, Verdict]], ruled: np.ndarray, work: ink.Work
+                     ) -> list[tuple[BBox, Verdict]]:
+    """Accepted signatures grown by the straight strokes taken out as rules that touch them
+    (within :data:`FLOURISH_MM`) and are no longer than :data:`FLOURISH_LENGTH` × the signature:
+    the underline flourish of a signature, or the printed line it is written on; table rules run
+    on far longer."""
+    if not accepted or not ruled.any():
+        return accepted
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ruled, connectivity=8)
+    reach = FLOURISH_MM * work.px_per_mm
+    out = []
+    for box, v in accepted:
+        near = box.expand(reach)
+        longest = FLOURISH_LENGTH * max(box.width, box.height)
+        for x, y, w, h, _area in stats[1:n]:
+            piece = BBox(float(x), float(y), float(x + w), float(y + h))
+            if max(w, h) <= longest and piece.intersects(near):
+                box = box.union(piece)
+        out.append((box, v))
+    return out
 
 
 def _without_stamp_ink(ink_mask: np.ndarray, paper: np.ndarray, printed: np.ndarray,
@@ -403,7 +430,7 @@ def find_fields(
             chars = text.chars[m.start() : end or m.end()]
             boxes = [c.bbox for c in chars if c.bbox is not None]
             if boxes:
-                up = [work.from_page(b) for b in boxes]
+                up = [st.trim_wide(work.from_page(b)) for b in boxes]
                 glyph = float(np.median([b.height for b in up]))
                 out.append(_field(BBox.around(up), glyph, work))
     return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from service.detect.marks.signatures_ink import Work
-from service.types import Char, PageText
+from service.types import BBox, Char, PageText
 
 #: characters read with less confidence are junk read from scrawl (or noise), never print
 PRINT_CONF = 0.8
@@ -26,6 +26,9 @@ PRINT_CONF = 0.8
 SURE_CONF = 0.9
 CJK_PAGE = 0.5
 LATIN_RUN = 10
+#: an OCR glyph box wider than this many times its height is cut to that width (Chinese
+#: glyphs are square, Latin ones narrower; wider boxes reach over ink that is no glyph)
+WIDE_GLYPH = 1.5
 #: glyph boxes are padded by this share of their size (OCR boxes are loose, glyphs overhang)
 TEXT_PAD = 0.12
 #: gaps between OCR glyphs of one line up to this many glyph heights are print too
@@ -89,8 +92,20 @@ def read_glyphs(text: PageText, work: Work) -> Glyphs:
         none = np.zeros(0, bool)
         return Glyphs(np.zeros((0, 4)), none, np.zeros(0, np.int64), none, none)
     arr = np.asarray(raw, np.float64)
-    return Glyphs(upright(arr[:, :4], work) * work.scale, arr[:, 4] > 0,
-                  arr[:, 5].astype(np.int64), arr[:, 6] > 0, arr[:, 7] > 0)
+    boxes = upright(arr[:, :4], work) * work.scale
+    ocr = arr[:, 4] > 0
+    # a recogniser may stretch a line's last glyph over the scrawl after it (a colon's box
+    # across the whole signature): an OCR glyph is at most WIDE_GLYPH times as wide as high
+    h = boxes[:, 3] - boxes[:, 1]
+    wide = ocr & (boxes[:, 2] - boxes[:, 0] > WIDE_GLYPH * h)
+    boxes[wide, 2] = boxes[wide, 0] + WIDE_GLYPH * h[wide]
+    return Glyphs(boxes, ocr, arr[:, 5].astype(np.int64), arr[:, 6] > 0, arr[:, 7] > 0)
+
+
+def trim_wide(box: BBox) -> BBox:
+    """An upright OCR glyph box cut to at most :data:`WIDE_GLYPH` times its height."""
+    most = WIDE_GLYPH * box.height
+    return box if box.width <= most else BBox(box.x0, box.y0, box.x0 + most, box.y1)
 
 
 def _is_cjk(ch: str) -> bool:

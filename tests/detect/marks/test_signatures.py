@@ -134,6 +134,37 @@ def test_label_read_on_one_line_with_the_signature_stays_print() -> None:
     assert all(r.bbox.x0 >= label[-1].bbox.x0 for r in found), found
 
 
+def test_label_glyph_stretched_over_the_signature_is_not_print() -> None:
+    """A recogniser may stretch the label's last glyph (its colon) over the scrawl after it,
+    with full confidence: no glyph is wider than half again its height."""
+    sh = Sheet.new()
+    sh.text(80, 200, "主治医师签名：", 11)
+    sh.sign(165, 182, make_signature(random.Random(33), "cursive", "blue", box_mm=(40, 10)))
+    tp = render(sh, 200, ScanLook(0, noise=4.0))
+    sig = tp.truth[0]
+    chars = [c for c in tp.text.chars if c.bbox is not None]
+    *label, colon = chars
+    stretched = Char(colon.text, BBox(colon.bbox.x0, colon.bbox.y0, sig.x1, colon.bbox.y1), 1.0,
+                     "ocr")
+    text = PageText((*(Char(c.text, c.bbox, 1.0, "ocr") for c in label), stretched))
+    tp = GeneratedPage(tp.image, tp.dpi, tp.orientation, text, tp.truth, tp.kind)
+    assert_found(tp, detect(tp), "signature.field")
+
+
+def test_underline_flourish_taken_for_a_rule_is_masked_with_the_signature() -> None:
+    sh = Sheet.new()
+    sh.text(80, 200, "负责人签字：", 11)
+    x0, _, x1, y1 = sh.sign(150, 180, make_signature(random.Random(34), "cursive", "black",
+                                                      box_mm=(35, 9)))
+    sh.line((x0 - 2, y1 + 2), (x1 + 4, y1 + 1), width=1.2)  # a straight pen stroke under it
+    tp = render(sh, 200, ScanLook(0, noise=4.0), ocr=True, rng=random.Random(34))
+    found = detect(tp)
+    assert_found(tp, found, "signature.field")
+    s = 200 / 72
+    line = BBox(x0 * s, (y1 + 0.5) * s, (x1 + 3) * s, (y1 + 2.5) * s)
+    assert cover(line, found) >= 0.9, found
+
+
 def test_scrawl_read_as_latin_letters_among_print_is_still_found() -> None:
     """On a Chinese page a short tall run of Latin letters read over scrawl is not print."""
     sheet = print_with_handwriting(random.Random(45), "latin", "black")
