@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 #: a mark region with this share of its area inside one region of a kind that holds it is that
 #: mark's ink or picture (a signature written across a seal measured 0.81 inside)
 INSIDE_MARK = 0.9
+#: ... of the holding region grown by this much (the held region's own margin and blur)
+HOLDER_MARGIN_MM = 1.5
 #: seals whose ink the signature detector is told of: rings (a dense scrawl in blue ink can
 #: pass for a square name stamp; clearing its "stamp ink" would lose the signature)
 RING_SEALS = frozenset({"seal.round", "seal.oval", "seal.partial"})
@@ -91,21 +93,30 @@ def detect_marks(
         regions.extend(found)
         if "seal" in detector.categories:  # the signature detector runs later: not stamp ink
             page = replace(page, seals=tuple(r.bbox for r in found if r.rule in RING_SEALS))
-    regions = _without_marks_inside_marks(regions)
+    regions = _without_marks_inside_marks(regions, page.px(HOLDER_MARGIN_MM))
     inv = 1.0 / scale
     return [replace(r, bbox=r.bbox.scale(inv)) if scale != 1.0 else r for r in regions]
 
 
-def _without_marks_inside_marks(regions: list[Region]) -> list[Region]:
-    """Drop a mark (nearly) wholly inside a mark of the kinds in :data:`HELD_BY`: that mark's
-    own ink or picture read as another kind (a blue or grey ring or a QR code's modules read as
-    pen strokes, an ID photo's red ground read as a square stamp), already under its mask. One
-    reaching well out of it stays (a signature written across a seal)."""
-    out = []
-    for r in regions:
-        holders = [h.bbox for h in regions if h.category in HELD_BY.get(r.category, ())]
-        if not any(h.intersection(r.bbox).area >= INSIDE_MARK * r.bbox.area for h in holders):
-            out.append(r)
+def _without_marks_inside_marks(regions: list[Region], margin: float = 0.0) -> list[Region]:
+    """Fold a mark (nearly) wholly inside a mark of the kinds in :data:`HELD_BY` (grown by
+    ``margin``, raster pixels) into it: that mark's own ink or picture read as another kind (a
+    blue or grey ring or a QR code's modules read as pen strokes, an ID photo's red ground read
+    as a square stamp). The holder's region grows to take in the folded one, so that nothing
+    it covered is unmasked. One reaching well out of it stays (a signature across a seal)."""
+    out = list(regions)
+    k = 0
+    while k < len(out):
+        r = out[k]
+        kinds = HELD_BY.get(r.category, ())
+        at = next((i for i, h in enumerate(out) if i != k and h.category in kinds
+                   and h.bbox.expand(margin).intersection(r.bbox).area
+                   >= INSIDE_MARK * r.bbox.area), None)
+        if at is None:
+            k += 1
+            continue
+        out[at] = replace(out[at], bbox=out[at].bbox.union(r.bbox))
+        del out[k]
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -52,7 +53,12 @@ def test_signature_inside_a_seal_or_code_is_that_marks_own_ink() -> None:
     beside = Region(BBox(210, 150, 300, 190), "signature", "mark", "signature.field", 0.8)
     across = Region(BBox(60, 150, 160, 230), "signature", "mark", "signature.field", 0.8)
     regions = [seal, code, inside, nearly, modules, beside, across]
-    assert _without_marks_inside_marks(regions) == [seal, code, beside, across]
+    kept = _without_marks_inside_marks(regions)
+    assert [r.rule for r in kept] == ["seal.round", "qrcode.qr", "signature.field",
+                                      "signature.field"]
+    assert kept[2:] == [beside, across]
+    # folded in, not dropped: the holders grow to cover what the folded regions covered
+    assert kept[0].bbox == BBox(98, 100, 201, 203) and kept[1].bbox == BBox(399, 100, 460, 161)
 
 
 def test_square_stamp_on_an_id_photos_red_ground_is_the_photo() -> None:
@@ -60,6 +66,14 @@ def test_square_stamp_on_an_id_photos_red_ground_is_the_photo() -> None:
     ground = Region(BBox(101, 100, 190, 170), "seal", "mark", "seal.square", 0.8)
     corner = Region(BBox(150, 180, 250, 280), "seal", "mark", "seal.round", 0.9)  # 骑缝 seal
     assert _without_marks_inside_marks([photo, ground, corner]) == [photo, corner]
+
+
+def test_a_mark_held_within_the_margin_is_folded() -> None:
+    code = Region(BBox(100, 100, 160, 160), "qrcode", "mark", "qrcode.qr", 0.9)
+    modules = Region(BBox(96, 96, 164, 164), "signature", "mark", "signature.handwriting", 0.8)
+    assert len(_without_marks_inside_marks([code, modules])) == 2
+    kept = _without_marks_inside_marks([code, modules], margin=5.0)
+    assert kept == [replace(code, bbox=BBox(96, 96, 164, 164))]
 
 
 class _Fake:
