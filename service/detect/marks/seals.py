@@ -124,14 +124,17 @@ class SealDetector:
             for colour in INK_HUES:
                 strong = inks.mask(colour, INK_CHROMA)
                 if cv2.countNonZero(strong) >= MIN_STRONG_MM2 * ppm**2:
-                    found += _seals_in(strong, inks.mask(colour, WEAK_CHROMA), colour, ppm)
+                    found += _seals_in(strong, inks.mask(colour, WEAK_CHROMA), colour, ppm,
+                                       inks.pen)
         regions = [_region(f, scale, ppm, page) for f in _suppress(found, ppm)]
         glyphs = [c.bbox for c in page.text.chars if c.bbox is not None and not c.bbox.is_empty]
         return [r for r in regions if not _is_glyph(r.bbox, glyphs)]
 
 
-def _seals_in(strong: np.ndarray, weak: np.ndarray, colour: str, ppm: float) -> list[Found]:
-    """Seals among the ink of one colour (``uint8`` 0/255 masks of the work copy)."""
+def _seals_in(strong: np.ndarray, weak: np.ndarray, colour: str, ppm: float,
+              pen: np.ndarray | None = None) -> list[Found]:
+    """Seals among the ink of one colour (``uint8`` 0/255 masks of the work copy); ``pen``
+    marks pen ink, darker than stamp ink (see :func:`_without_pen`)."""
     closed = cv2.morphologyEx(weak, cv2.MORPH_CLOSE, kernel(CLOSE_MM, ppm))
     ink = _drop_specks(_without_rules(closed, ppm), ppm)
     canvas = Canvas(ink, cv2.dilate(ink, kernel(2 * BAND_MM, ppm)), colour, ppm)
@@ -139,6 +142,8 @@ def _seals_in(strong: np.ndarray, weak: np.ndarray, colour: str, ppm: float) -> 
     found: list[tuple[Found, GroupBox]] = []
     for pts, box in groups:
         f = best_fit(pts, canvas)
+        if f is None and pen is not None:
+            f = _without_pen(box, ink, strong, pen, canvas)
         if f is not None:
             found.append((f, box))
         elif may_hold_several(box[2], box[3], ppm):
@@ -146,6 +151,25 @@ def _seals_in(strong: np.ndarray, weak: np.ndarray, colour: str, ppm: float) -> 
     rings = [f.ring for f, _ in found if f.ring.shape != "rect"]
     loose = [b for b in boxes if not any(_centre_in(b, r) for r in rings)]
     return [f for f, box in found if f.ring.shape != "rect" or not _has_peers(box, loose)]
+
+
+def _without_pen(box: GroupBox, ink: np.ndarray, strong: np.ndarray, pen: np.ndarray,
+                 canvas: Canvas) -> Found | None:
+    """A group that fits no outline, tried again without its pen ink: a signature in the
+    seal's colour (blue-black on a blue seal) written across the ring joins its group and
+    spoils the fit. Pen cores are darker than any stamp ink; their rims go with them, and so do
+    the specks they leave."""
+    ppm = canvas.px_per_mm
+    x, y, w, h = box
+    strokes = cv2.dilate(pen[y : y + h, x : x + w], kernel(CLOSE_MM, ppm))
+    if not strokes.any():
+        return None
+    rest = np.zeros_like(ink)
+    rest[y : y + h, x : x + w] = _drop_specks(cv2.bitwise_and(ink[y : y + h, x : x + w],
+                                                              cv2.bitwise_not(strokes)), ppm)
+    clean = Canvas(rest, cv2.dilate(rest, kernel(2 * BAND_MM, ppm)), canvas.colour, ppm)
+    fits = [f for pts, _ in _groups(rest, strong, ppm)[0] if (f := best_fit(pts, clean))]
+    return max(fits, key=lambda f: f.quality, default=None)
 
 
 def _without_rules(mask: np.ndarray, ppm: float) -> np.ndarray:

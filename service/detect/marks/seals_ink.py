@@ -34,6 +34,14 @@ FRINGE_GAIN = 2.5
 FRINGE_MM = 2.0
 #: grey level (full resolution) of "dark print" that JPEG fringes gather around
 DARK_GRAY = 110
+#: grey level (full resolution) darker than stamp ink (translucent: measured 125 and up on
+#: generated scans, 67 for the blue pad colour at full strength) but not than a pen's core
+#: (blue-black and black pens 35–50); a work pixel is pen ink when PEN_SHARE of it is
+PEN_GRAY = 60
+PEN_SHARE = 0.25
+#: ... and coloured (channels PEN_SPREAD apart: blue-black 52; black print, which a seal is
+#: stamped over, and a black pen, which joins no group of coloured ink, are not)
+PEN_SPREAD = 25
 #: hue ranges (degrees in the a*b* plane, 0° = +a* = red-magenta, 90° = +b* = yellow)
 INK_HUES: dict[str, tuple[tuple[float, float], ...]] = {
     "red": ((300.0, 360.0), (0.0, 72.0)),
@@ -49,6 +57,7 @@ class InkMap:
     hue: np.ndarray
     scale: float
     px_per_mm: float
+    pen: np.ndarray  # uint8 0/255: work pixels holding ink darker than any stamp's (PEN_GRAY)
 
     def mask(self, ink: str, threshold: float) -> np.ndarray:
         """``uint8`` 0/255 mask of ink of colour ``ink`` at least ``threshold`` strong."""
@@ -59,7 +68,7 @@ class InkMap:
 
 
 def ink_map(page: MarkPage) -> InkMap:
-    small, dark, scale = _work_copy(page)
+    small, dark, scale, pen = _work_copy(page)
     px_per_mm = page.px(1.0) * scale
     paper = _paper(small, px_per_mm)
     balanced = cv2.divide(small, np.maximum(paper, 1), scale=255.0)
@@ -72,7 +81,7 @@ def ink_map(page: MarkPage) -> InkMap:
     fringe = chroma[near_dark]
     noise = float(np.median(fringe)) if fringe.size else 0.0
     strength = chroma - (FRINGE_GAIN * noise) * near_dark
-    return InkMap(strength, cv2.phase(a, b, angleInDegrees=True), scale, px_per_mm)
+    return InkMap(strength, cv2.phase(a, b, angleInDegrees=True), scale, px_per_mm, pen)
 
 
 def kernel(mm: float, px_per_mm: float) -> np.ndarray:
@@ -81,18 +90,26 @@ def kernel(mm: float, px_per_mm: float) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
 
 
-def _work_copy(page: MarkPage) -> tuple[np.ndarray, np.ndarray, float]:
+def _work_copy(page: MarkPage) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """The reduced page, the same reduction of its dark print (pixels darker than
-    ``DARK_GRAY``, 0–255 share), and the scale."""
+    ``DARK_GRAY``, 0–255 share), the scale, and the work pixels of coloured pen ink
+    (``PEN_SHARE`` of their page pixels darker than ``PEN_GRAY`` and coloured, uint8 0/255)."""
     factor = max(1, round(page.dpi / WORK_DPI))
     gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     dark = cv2.threshold(gray, DARK_GRAY, 255, cv2.THRESH_BINARY_INV)[1]
+    pen = np.zeros_like(gray)
+    ys, xs = np.nonzero(gray < PEN_GRAY)  # print and pens: a small share of the page
+    if len(ys):
+        px = page.image[ys, xs].astype(np.int16)
+        coloured = px.max(axis=1) - px.min(axis=1) >= PEN_SPREAD
+        pen[ys[coloured], xs[coloured]] = 255
     if factor == 1:
-        return page.image, dark, 1.0
+        return page.image, dark, 1.0, pen
     f = 1.0 / factor
     small = cv2.resize(page.image, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     dark = cv2.resize(dark, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-    return small, dark, f
+    pen = cv2.resize(pen, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    return small, dark, f, cv2.threshold(pen, PEN_SHARE * 255 - 1, 255, cv2.THRESH_BINARY)[1]
 
 
 def _paper(small: np.ndarray, px_per_mm: float) -> np.ndarray:

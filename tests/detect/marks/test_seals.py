@@ -313,13 +313,16 @@ def test_seals_stamped_across_red_rules(kind: str, at: tuple[int, int]) -> None:
     assert_found(sample, detect(sample))
 
 
-@pytest.mark.parametrize(("style", "pen"), [
-    ("oval", (172, 64, 32)), ("round", (82, 40, 30)), ("oval", (34, 28, 28)),
+@pytest.mark.parametrize(("style", "colour", "pen"), [
+    ("oval", "red", (172, 64, 32)), ("round", "red", (82, 40, 30)), ("oval", "red", (34, 28, 28)),
+    ("oval", "blue", (82, 40, 30)), ("double", "blue", (82, 40, 30)),
 ])
-def test_seal_with_a_signature_written_across_it(style: str, pen: tuple[int, int, int]) -> None:
+def test_seal_with_a_signature_written_across_it(style: str, colour: str,
+                                                 pen: tuple[int, int, int]) -> None:
     # blue and blue-black pen strokes crossing the ring (a 科主任签字 beside 盖章): the pen is
-    # not seal ink, and the anti-aliased rims of its strokes must not read as red either
-    sample = sealed_page(14, [{"style": style, "angle": -8, "at": (900, 700)}])
+    # not seal ink, and the anti-aliased rims of its strokes must not read as red either; on a
+    # blue seal the blue-black strokes join its group and are told apart by their darkness
+    sample = sealed_page(14, [{"style": style, "colour": colour, "angle": -8, "at": (900, 700)}])
     img = sample.image.copy()
     x0, _, _, y1 = sample.truths[0]
     for stroke in signature_strokes(random.Random(15), x0 - 120, y1 - 120, 260, 110):
