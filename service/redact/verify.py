@@ -211,10 +211,12 @@ def check_pdf_page(original: Path, blind: Path, index: int, masks: list[BBox], d
 
 
 def image_pixels_changed(page: pymupdf.Page, blind_page: pymupdf.Page, masks: list[BBox]) -> int:
-    """Compare every masked raster image at its own resolution: pixels outside the masks
-    (mapped into image space, grown by one image pixel for partly covered pixels) must be
-    identical. The page render then only needs a wide tolerance band around these masks."""
+    """Compare every masked raster image at its own resolution: pixels on the page and
+    outside the masks (mapped into image space, grown by one image pixel for partly covered
+    pixels) must be identical. The page render then only needs a wide tolerance band around these masks."""
     unrotated = [to_unrotated(page, m) for m in masks]
+    visible = page.rect * page.derotation_matrix  # the page's area, unrotated
+    visible.normalize()
     pairs, unmatched = _pair_images(
         page.get_image_info(xrefs=True), blind_page.get_image_info(xrefs=True), unrotated
     )
@@ -230,8 +232,10 @@ def image_pixels_changed(page: pymupdf.Page, blind_page: pymupdf.Page, masks: li
             continue
         arr_a = np.frombuffer(pa.samples, np.uint8).reshape(pa.height, pa.width, pa.n)
         arr_b = np.frombuffer(pb.samples, np.uint8).reshape(pb.height, pb.width, pb.n)
-        inside = np.zeros((pa.height, pa.width), dtype=bool)
         inv = ~pymupdf.Matrix(ia["transform"])
+        # pixels of an image that reaches off the page are never shown (MuPDF may blank them
+        # with a mask at the page edge): only what lies on the page is compared
+        inside = ~_on_page(visible * inv, pa.width, pa.height)
         for m in hit:
             r = m * inv  # unit square of the image
             r.normalize()
@@ -240,6 +244,17 @@ def image_pixels_changed(page: pymupdf.Page, blind_page: pymupdf.Page, masks: li
             inside[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = True
         changed += int(np.count_nonzero(np.any(arr_a != arr_b, axis=2) & ~inside))
     return changed
+
+
+def _on_page(r: pymupdf.Rect, width: int, height: int) -> np.ndarray:
+    """Which pixels of a ``width``×``height`` image lie in ``r`` (the page in the image's unit
+    square), any part of them."""
+    r.normalize()
+    out = np.zeros((height, width), dtype=bool)
+    x0, x1 = max(0, int(np.floor(r.x0 * width))), min(width, int(np.ceil(r.x1 * width)))
+    y0, y1 = max(0, int(np.floor(r.y0 * height))), min(height, int(np.ceil(r.y1 * height)))
+    out[y0:y1, x0:x1] = True
+    return out
 
 
 def _pair_images(
