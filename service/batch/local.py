@@ -26,6 +26,7 @@ import logging
 import multiprocessing as mp
 import os
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -148,9 +149,8 @@ class LocalBackend:
             if self.stopping:
                 raise Interrupted
             if self._workers is None:
-                ctx = mp.get_context("forkserver")
-                ctx.set_forkserver_preload(_PRELOAD)
-                self._workers = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=_init_worker)
+                self._workers = ProcessPoolExecutor(self.jobs, mp_context=_context(),
+                                                    initializer=_init_worker)
             return self._workers
 
     def broken(self, executor: ProcessPoolExecutor) -> None:
@@ -226,3 +226,18 @@ class LocalBackend:
         if self._workers is not None:
             self._workers.shutdown(wait=True, cancel_futures=True)
             self._workers = None
+
+
+#: the forkserver listens on a Unix socket under the temporary folder; such paths may be at
+#: most ~107 bytes (``$TMPDIR/pymp-XXXXXXXX/listener-XXXXXXXX`` adds 33)
+SOCKET_PATH_MAX = 100
+
+
+def _context() -> mp.context.BaseContext:
+    """``forkserver`` (preloaded with the models' modules), or ``spawn`` where the temporary
+    folder's path is too long for the forkserver's socket (a deep ``$TMPDIR``)."""
+    if len(tempfile.gettempdir()) + 40 > SOCKET_PATH_MAX:
+        return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(_PRELOAD)
+    return ctx

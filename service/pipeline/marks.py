@@ -25,10 +25,14 @@ from service.detect.engine import DetectionEngine
 from service.detect.marks.base import MarkPage
 from service.detect.marks.codes import CodeDetector, find_codes
 from service.rules.policy import load_policy
-from service.types import Char, PageText, Region
+from service.types import BBox, Char, PageText, Region
 
 log = logging.getLogger(__name__)
 
+#: pictures pasted into a PDF page are searched alone for seals cut by their edges unless they
+#: cover WHOLE_PAGE of the page or are smaller than PICTURE_MIN_MM either way
+WHOLE_PAGE = 0.9
+PICTURE_MIN_MM = 15.0
 #: a mark region with this share of its area inside one region of a kind that holds it is that
 #: mark's ink or picture (a signature written across a seal measured 0.81 inside)
 INSIDE_MARK = 0.9
@@ -74,11 +78,14 @@ def detect_marks(
     scale: float,
     policy: str,
     engine: DetectionEngine,
+    pictures: tuple[BBox, ...] = (),
 ) -> list[Region]:
     """Mark regions of one page in page units.
 
     ``text`` is the page's reading text in page units and ``scale`` converts page units to
-    raster pixels (``dpi / 72`` for PDF pages, 1 for images).
+    raster pixels (``dpi / 72`` for PDF pages, 1 for images). ``pictures`` are the boxes (page
+    units) of scans pasted into a PDF page: a seal cut by a picture's edge is looked for on the
+    picture alone, where that edge is the raster's (:func:`_seals_cut_by_pictures`).
     """
     page = MarkPage(image=image, dpi=dpi, orientation=orientation, text=_scaled(text, scale))
     regions: list[Region] = []
@@ -90,12 +97,39 @@ def detect_marks(
             ]
         else:
             found = detector.detect(page)
+            if "seal" in detector.categories and pictures:
+                found += _seals_cut_by_pictures(detector, page, [b.scale(scale) for b in pictures],
+                                                found)
         regions.extend(found)
         if "seal" in detector.categories:  # the signature detector runs later: not stamp ink
             page = replace(page, seals=tuple(r.bbox for r in found if r.rule in RING_SEALS))
     regions = _without_marks_inside_marks(regions, page.px(HOLDER_MARGIN_MM))
     inv = 1.0 / scale
     return [replace(r, bbox=r.bbox.scale(inv)) if scale != 1.0 else r for r in regions]
+
+
+def _seals_cut_by_pictures(detector: MarkDetector, page: MarkPage, pictures: list[BBox],
+                           found: list[Region]) -> list[Region]:
+    """Seals cut by the edge of a picture pasted into the page (the seal detector judges a
+    seal cut by the raster's edge by the part on the raster; on the page, the part beyond the
+    picture's edge is white paper, and the ring fails as a whole one): each picture that is not
+    the whole page is searched alone; its seals not found already are added (raster pixels)."""
+    page_area = float(page.width * page.height)
+    least = page.px(PICTURE_MIN_MM)
+    out: list[Region] = []
+    for p in pictures:
+        b = p.clip(float(page.width), float(page.height))
+        if b.area >= WHOLE_PAGE * page_area or min(b.width, b.height) < least:
+            continue
+        x0, y0 = int(b.x0), int(b.y0)
+        crop = page.image[y0 : int(np.ceil(b.y1)), x0 : int(np.ceil(b.x1))]
+        alone = MarkPage(image=np.ascontiguousarray(crop), dpi=page.dpi,
+                         orientation=page.orientation)
+        for r in detector.detect(alone):
+            box = BBox(r.bbox.x0 + x0, r.bbox.y0 + y0, r.bbox.x1 + x0, r.bbox.y1 + y0)
+            if not any(k.bbox.intersection(box).area >= 0.5 * box.area for k in found + out):
+                out.append(replace(r, bbox=box))
+    return out
 
 
 def _without_marks_inside_marks(regions: list[Region], margin: float = 0.0) -> list[Region]:

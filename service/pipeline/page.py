@@ -95,7 +95,7 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
         regions += [
             replace(r, bbox=r.bbox.clip(page_w, page_h))
             for r in detect_marks(reading.raster, dpi, orientation, text, reading.raster_scale,
-                                  ctx.policy, engine)
+                                  ctx.policy, engine, tuple(reading.pictures))
         ]
     except MangshenError:
         raise
@@ -160,6 +160,8 @@ class Reading:
     #: resolution) for the mark detectors, and page units → raster pixels
     raster: np.ndarray = field(default_factory=lambda: np.zeros((1, 1, 3), np.uint8))
     raster_scale: float = 1.0
+    #: boxes (page units) of the raster images placed on a PDF page (scans pasted into it)
+    pictures: list[BBox] = field(default_factory=list)
 
 
 def _read_pdf_page(ctx: PageContext) -> Reading:
@@ -189,7 +191,7 @@ def _read_pdf_page(ctx: PageContext) -> Reading:
         if unreadable:
             warns.append(f"unreadable image: {len(unreadable)} image(s) could not be decoded and were masked whole")
         return Reading(PageText(tuple(chars)), page_w, page_h, orientation, warns, ocr_used,
-                       unreadable, raster, ctx.ocr_dpi / 72.0)
+                       unreadable, raster, ctx.ocr_dpi / 72.0, boxes)
     finally:
         doc.close()
 

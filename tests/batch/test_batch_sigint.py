@@ -45,7 +45,7 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
     proc = _start(inp, out, tmp)
     assert proc.stderr is not None
     first = proc.stderr.readline()  # the first finished file
-    assert first.startswith("[1/"), first
+    assert first.startswith("[1/"), first + proc.stderr.read()
     os.killpg(proc.pid, signal.SIGINT)
     try:
         _, err = proc.communicate(timeout=120)
@@ -67,3 +67,16 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
     assert len(_rows(out)) == N and len(list(out.rglob("*.blind.pdf"))) == N
     time.sleep(0.1)
     assert not list(tmp.glob("mangshen-*"))
+
+
+def test_a_deep_temporary_folder_uses_spawned_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the forkserver's socket lives under $TMPDIR and Unix socket paths are short: a deep
+    # $TMPDIR (as under pytest-xdist) once failed every batch with "AF_UNIX path too long"
+    import tempfile
+
+    from service.batch import local
+
+    monkeypatch.setattr(tempfile, "tempdir", "/tmp/" + "d" * 90)
+    assert local._context().get_start_method() == "spawn"
+    monkeypatch.setattr(tempfile, "tempdir", "/tmp")
+    assert local._context().get_start_method() == "forkserver"

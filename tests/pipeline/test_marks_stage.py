@@ -99,3 +99,27 @@ def test_ring_seals_are_handed_to_the_later_detectors(monkeypatch: pytest.Monkey
     assert seals.seen[0].seals == ()
     # a square "stamp" may be a dense scrawl in blue ink: its ink is not cleared as stamp ink
     assert signatures.seen[0].seals == (ring.bbox,)
+
+
+def test_seal_cut_by_the_edge_of_a_pasted_scan_is_found() -> None:
+    # a scan pasted into part of a PDF page, its seal cut by the scan's right edge: on the page
+    # the rest of the ring is white paper, so the scan is searched alone
+    import random
+
+    from scripts.corpus.seals import draw_seal, stamp
+
+    scan = np.full((700, 900, 3), 250, np.uint8)
+    rgba = draw_seal("round", random.Random(5), colour="red", dpi=200.0, size_mm=(40, 40))
+    cut = 900 - int(0.7 * rgba.shape[1])
+    stamp(scan, rgba, cut, 250)  # 30 % of it off the scan
+    page = np.full((2339, 1653, 3), 255, np.uint8)
+    page[600:1300, 300:1200] = scan
+    engine = build_engine(None, "default")
+    alone = [r for r in detect_marks(page, 200.0, 0, PageText(), 1.0, "default", engine)
+             if r.category == "seal"]
+    assert alone == []  # judged as a whole ring, it fails
+    found = [r for r in detect_marks(page, 200.0, 0, PageText(), 1.0, "default", engine,
+                                     (BBox(300, 600, 1200, 1300),)) if r.category == "seal"]
+    assert len(found) == 1 and found[0].rule == "seal.partial"
+    seal = BBox(300 + cut, 850, 1200, 850 + rgba.shape[0])
+    assert found[0].bbox.intersection(seal).area >= 0.9 * seal.area

@@ -43,7 +43,13 @@ of colour photographs up to ~0.16 s).
 Greyscale scans (no colour to go by; :func:`.seals_grey.is_grey`) are read by
 :mod:`.seals_grey`: rings of mid-grey ink, lighter than print, with seal text inside.
 
-Not handled: square name stamps on greyscale scans; a seal stamped over red print of its
+A seal cut by the edge of a scan pasted into a PDF page (not the page's edge) is judged as a
+whole ring and fails; the pipeline searches such pictures alone, where their edge is the
+raster's (:func:`service.pipeline.marks.detect_marks`).
+
+Not handled: a seal crossed by a pen of the very ink it was stamped in (blue ballpoint on a blue seal: only darker
+blue-black and black pens are taken out of a group, :func:`_without_pen`); square name stamps
+on greyscale scans; a seal stamped over red print of its
 own colour that touches its ring other than straight rules (a seal on a 红头 title); an oval
 overlapping a seal of the same colour is masked only as the remnant box beside that seal; a
 lone big boxed red character (国) on a page without text layer or OCR reads as a square stamp.
