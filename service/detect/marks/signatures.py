@@ -43,8 +43,8 @@ skew ±1.5° and quarter turns), 102 signatures a run in four styles and three i
   letters); 1 false region on 180 pages (a piece of a line chart);
 * the whole pipeline on generated corpora (``scripts/evaluate.py``; 8 kinds with seals, photos,
   QR codes, red headings, printed names in 签字 fields; born-digital and scans in 4 turns):
-  seeds 44, 47, 48 (224 files): 130/130 signatures masked, no false signature region. Found on
-  them and mended: seals stamped across signatures (and blue ones in the pen's colour), grey
+  seeds 44, 47, 48, 49 (288 files): 166/166 signatures masked, no false signature region.
+  Found on them and mended: seals stamped across signatures (and blue ones in the pen's colour), grey
   seal rings over print, labels read on one line with the scrawl, a colon's box stretched over
   it, underline flourishes taken for rules — first runs of the fresh seeds 47 and 48 found
   35/36 and 34/36.
