@@ -92,8 +92,6 @@ RULE_MM = 45.0
 MIN_PIECE_MM2 = 1.0
 #: ink closer than this belongs to one group (a ring broken by faint ink, its text and star)
 GROUP_MM = 2.5
-#: band around the fitted ring that counts as "on the ring"
-BAND_MM = 0.9
 #: a square stamp has no peer: a group of its ink sized PEER_SIZE × its own, in line with it
 #: (centres PEER_OFFSET × its side apart across the line) within PEER_DISTANCE × its side
 PEER_SIZE = (0.6, 1.6)
@@ -143,7 +141,7 @@ def _seals_in(strong: np.ndarray, weak: np.ndarray, colour: str, ppm: float,
     marks pen ink, darker than stamp ink (see :func:`_without_pen`)."""
     closed = cv2.morphologyEx(weak, cv2.MORPH_CLOSE, kernel(CLOSE_MM, ppm))
     ink = _drop_specks(_without_rules(closed, ppm), ppm)
-    canvas = Canvas(ink, cv2.dilate(ink, kernel(2 * BAND_MM, ppm)), colour, ppm)
+    canvas = Canvas.of(ink, colour, ppm)
     groups, boxes = _groups(ink, strong, ppm)
     found: list[tuple[Found, GroupBox]] = []
     for pts, box in groups:
@@ -173,7 +171,7 @@ def _without_pen(box: GroupBox, ink: np.ndarray, strong: np.ndarray, pen: np.nda
     rest = np.zeros_like(ink)
     rest[y : y + h, x : x + w] = _drop_specks(cv2.bitwise_and(ink[y : y + h, x : x + w],
                                                               cv2.bitwise_not(strokes)), ppm)
-    clean = Canvas(rest, cv2.dilate(rest, kernel(2 * BAND_MM, ppm)), canvas.colour, ppm)
+    clean = Canvas.of(rest, canvas.colour, ppm)
     fits = [f for pts, _ in _groups(rest, strong, ppm)[0] if (f := best_fit(pts, clean))]
     return max(fits, key=lambda f: f.quality, default=None)
 

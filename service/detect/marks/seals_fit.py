@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from service.detect.marks.seals_ink import kernel
 from service.detect.marks.seals_shape import (
     Evidence,
     Ring,
@@ -52,6 +53,8 @@ MAX_OVERLAPPING = 4
 PEEL_SCALE = 1.08
 #: what is left of such a group is a stamp's remnant if it holds this much ink (mm²)
 MIN_REMNANT_MM2 = 8.0
+#: band around the fitted ring that counts as "on the ring"
+BAND_MM = 0.9
 #: the region grows by this much beyond the fitted ring (ink blur, fit error)
 MARGIN_MM = 0.8
 
@@ -106,6 +109,11 @@ class Canvas:
     near: np.ndarray
     colour: str
     px_per_mm: float
+
+    @staticmethod
+    def of(ink: np.ndarray, colour: str, px_per_mm: float) -> Canvas:
+        """The canvas of ``ink`` (uint8 0/255 mask): ``near`` is it grown by the ring band."""
+        return Canvas(ink, cv2.dilate(ink, kernel(2 * BAND_MM, px_per_mm)), colour, px_per_mm)
 
 
 def best_fit(

@@ -115,8 +115,6 @@ NEAR_GROUP_MM = 2.5
 #: print; straight runs this long are rules (as the colour path)
 MIN_PIECE_MM2 = 1.0
 RULE_MM = 45.0
-#: band around the fitted ring that counts as "on the ring"
-BAND_MM = 0.9
 #: share of the on-page perimeter that must be visible (not hidden under print)
 MIN_VISIBLE = 0.3
 #: a whole ring's outermost ink lies this close to the fitted ellipse (75th percentile, mm):
@@ -222,7 +220,7 @@ def grey_seals(page: MarkPage) -> tuple[list[Found], float, float]:
         return [], ink.scale, ppm
     weak = cv2.threshold(ink.density, WEAK_DENSITY, 255, cv2.THRESH_BINARY)[1].astype(np.uint8)
     mask = _drop_specks(_without_rules(weak, ppm), ppm)
-    canvas = Canvas(mask, cv2.dilate(mask, kernel(2 * BAND_MM, ppm)), INK, ppm)
+    canvas = Canvas.of(mask, INK, ppm)
     accept = partial(_judge, ink=ink)
     found: list[Found] = []
     tried: set[tuple[int, ...]] = set()
