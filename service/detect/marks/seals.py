@@ -73,7 +73,7 @@ from service.detect.marks.seals_fit import (
     overlapping,
 )
 from service.detect.marks.seals_grey import grey_seals, is_grey
-from service.detect.marks.seals_ink import INK_HUES, ink_map, kernel
+from service.detect.marks.seals_ink import INK_HUES, InkMap, ink_map, kernel
 from service.detect.marks.seals_shape import Ring
 from service.types import BBox, Region
 
@@ -129,16 +129,17 @@ class SealDetector:
                 strong = inks.mask(colour, INK_CHROMA)
                 if cv2.countNonZero(strong) >= MIN_STRONG_MM2 * ppm**2:
                     found += _seals_in(strong, inks.mask(colour, WEAK_CHROMA), colour, ppm,
-                                       inks.pen)
+                                       inks)
         regions = [_region(f, scale, ppm, page) for f in _suppress(found, ppm)]
         glyphs = [c.bbox for c in page.text.chars if c.bbox is not None and not c.bbox.is_empty]
         return [r for r in regions if not _is_glyph(r.bbox, glyphs)]
 
 
 def _seals_in(strong: np.ndarray, weak: np.ndarray, colour: str, ppm: float,
-              pen: np.ndarray | None = None) -> list[Found]:
-    """Seals among the ink of one colour (``uint8`` 0/255 masks of the work copy); ``pen``
-    marks pen ink, darker than stamp ink (see :func:`_without_pen`)."""
+              inks: InkMap | None = None) -> list[Found]:
+    """Seals among the ink of one colour (``uint8`` 0/255 masks of the work copy); ``inks``
+    tells pen ink, darker than stamp ink, for a group that fits no outline
+    (:func:`_without_pen`)."""
     closed = cv2.morphologyEx(weak, cv2.MORPH_CLOSE, kernel(CLOSE_MM, ppm))
     ink = _drop_specks(_without_rules(closed, ppm), ppm)
     canvas = Canvas.of(ink, colour, ppm)
@@ -146,8 +147,8 @@ def _seals_in(strong: np.ndarray, weak: np.ndarray, colour: str, ppm: float,
     found: list[tuple[Found, GroupBox]] = []
     for pts, box in groups:
         f = best_fit(pts, canvas)
-        if f is None and pen is not None:
-            f = _without_pen(box, ink, strong, pen, canvas)
+        if f is None and inks is not None:
+            f = _without_pen(box, ink, strong, inks.pen, canvas)
         if f is not None:
             found.append((f, box))
         elif may_hold_several(box[2], box[3], ppm):

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -49,7 +50,7 @@ INK_HUES: dict[str, tuple[tuple[float, float], ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InkMap:
     """Ink strength and hue of every pixel of the work copy (``scale`` × the page)."""
 
@@ -57,7 +58,25 @@ class InkMap:
     hue: np.ndarray
     scale: float
     px_per_mm: float
-    pen: np.ndarray  # uint8 0/255: work pixels holding ink darker than any stamp's (PEN_GRAY)
+    page: np.ndarray  # the page raster the work copy was made from (BGR)
+
+    @cached_property
+    def pen(self) -> np.ndarray:
+        """Work pixels of coloured pen ink (uint8 0/255): ``PEN_SHARE`` of their page pixels
+        darker than ``PEN_GRAY`` and coloured. Only a group that fits no outline asks."""
+        image = self.page
+        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        pen = np.zeros_like(gray)
+        ys, xs = np.nonzero(gray < PEN_GRAY)  # print and pens: a small share of the page
+        if len(ys):
+            px = image[ys, xs].astype(np.int16)
+            coloured = px.max(axis=1) - px.min(axis=1) >= PEN_SPREAD
+            pen[ys[coloured], xs[coloured]] = 255
+        if self.scale == 1.0:
+            return pen
+        h, w = self.strength.shape[:2]  # the work copy's size: the same reduction
+        pen = cv2.resize(pen, (w, h), interpolation=cv2.INTER_AREA)
+        return cv2.threshold(pen, PEN_SHARE * 255 - 1, 255, cv2.THRESH_BINARY)[1]
 
     def mask(self, ink: str, threshold: float) -> np.ndarray:
         """``uint8`` 0/255 mask of ink of colour ``ink`` at least ``threshold`` strong."""
@@ -68,7 +87,7 @@ class InkMap:
 
 
 def ink_map(page: MarkPage) -> InkMap:
-    small, dark, scale, pen = _work_copy(page)
+    small, dark, scale = _work_copy(page)
     px_per_mm = page.px(1.0) * scale
     paper = _paper(small, px_per_mm)
     balanced = cv2.divide(small, np.maximum(paper, 1), scale=255.0)
@@ -81,7 +100,7 @@ def ink_map(page: MarkPage) -> InkMap:
     fringe = chroma[near_dark]
     noise = float(np.median(fringe)) if fringe.size else 0.0
     strength = chroma - (FRINGE_GAIN * noise) * near_dark
-    return InkMap(strength, cv2.phase(a, b, angleInDegrees=True), scale, px_per_mm, pen)
+    return InkMap(strength, cv2.phase(a, b, angleInDegrees=True), scale, px_per_mm, page.image)
 
 
 def kernel(mm: float, px_per_mm: float) -> np.ndarray:
@@ -90,26 +109,18 @@ def kernel(mm: float, px_per_mm: float) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
 
 
-def _work_copy(page: MarkPage) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+def _work_copy(page: MarkPage) -> tuple[np.ndarray, np.ndarray, float]:
     """The reduced page, the same reduction of its dark print (pixels darker than
-    ``DARK_GRAY``, 0–255 share), the scale, and the work pixels of coloured pen ink
-    (``PEN_SHARE`` of their page pixels darker than ``PEN_GRAY`` and coloured, uint8 0/255)."""
+    ``DARK_GRAY``, 0–255 share), and the scale."""
     factor = max(1, round(page.dpi / WORK_DPI))
     gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     dark = cv2.threshold(gray, DARK_GRAY, 255, cv2.THRESH_BINARY_INV)[1]
-    pen = np.zeros_like(gray)
-    ys, xs = np.nonzero(gray < PEN_GRAY)  # print and pens: a small share of the page
-    if len(ys):
-        px = page.image[ys, xs].astype(np.int16)
-        coloured = px.max(axis=1) - px.min(axis=1) >= PEN_SPREAD
-        pen[ys[coloured], xs[coloured]] = 255
     if factor == 1:
-        return page.image, dark, 1.0, pen
+        return page.image, dark, 1.0
     f = 1.0 / factor
     small = cv2.resize(page.image, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     dark = cv2.resize(dark, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-    pen = cv2.resize(pen, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-    return small, dark, f, cv2.threshold(pen, PEN_SHARE * 255 - 1, 255, cv2.THRESH_BINARY)[1]
+    return small, dark, f
 
 
 def _paper(small: np.ndarray, px_per_mm: float) -> np.ndarray:
