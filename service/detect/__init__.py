@@ -26,8 +26,16 @@ NER backstop    ``ner``                    a character CRF (models/ner_crf) for 
                                            grammars miss (``ner.crf``), with precision
                                            filters for application materials
 profile         ``profile`` (+_cjk, ...)   the applicant's own identities in every variant
-layout          ``layout``                 table cells under a column header (page geometry)
+forms           ``forms`` + ``labels``     the value a field label names: right of it, after
+                                           its colon, or under it in a header row
+                                           (``form.*``; page geometry)
 ==============  =========================  ==================================================
+
+Two steps of the engine's decide step judge every detector's spans: field labels (姓名,
+联系电话, 经办人签名 … ``labels``) are cut out of every span, so a label is never masked; and
+organisation/place/address spans of the statistical and grammar detectors that read as generic
+unit phrases (各盟市人力资源和社会保障局, 评审委员会) are dropped, word fragments widened to
+whole words (``prose``).
 
 Rules and word lists are data under ``redaction_rules/`` (places/, grammar/, lexicons/,
 patterns/, layout/); a malformed file raises ``InvalidRulesError`` (exit 6) at start-up.

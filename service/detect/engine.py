@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from service.detect import labels, prose
 from service.detect.base import TextDetector
 from service.detect.residual import readable_findings, residual_text
 from service.profile import Profile
@@ -65,7 +66,13 @@ class DetectionEngine:
 
     def filter(self, text: str, spans: list[Span]) -> list[Span]:
         """The policy applied to spans from any detector: categories, score, provinces,
-        allow-list (a span inside an occurrence of an allowed term is dropped)."""
+        allow-list (a span inside an occurrence of an allowed term is dropped); field labels
+        (姓名, 联系电话 …: ``service.detect.labels``) are cut out of every span; generic unit
+        phrases and word fragments of the statistical and grammar detectors are dropped or
+        widened to whole words (``service.detect.prose``)."""
+        return labels.protect(text, prose.refine(text, self._policy_filter(text, spans)))
+
+    def _policy_filter(self, text: str, spans: list[Span]) -> list[Span]:
         pol = self.policy
         kept = [
             s
@@ -154,6 +161,8 @@ def _generic_detectors() -> tuple[TextDetector, ...]:
     from service.detect.persons import PersonDetector
     from service.detect.places import PlaceDetector
     from service.detect.positions import PositionDetector
+
+    prose.warm()
 
     return (
         PatternDetector(),

@@ -14,7 +14,7 @@ import numpy as np
 import pymupdf
 
 from service.detect.engine import DetectionEngine, build_engine
-from service.detect.layout import LayoutDetector
+from service.detect.forms import FormDetector
 from service.detect.marks.base import DEFAULT_DPI
 from service.errors import MangshenError, PageAnalysisError
 from service.ingest.document import open_pdf, read_frame
@@ -60,8 +60,8 @@ def get_engine(profile_json: str, policy: str) -> DetectionEngine:
 
 
 @lru_cache(maxsize=1)
-def _layout() -> LayoutDetector:
-    return LayoutDetector()
+def _forms() -> FormDetector:
+    return FormDetector()
 
 
 def analyse_page(ctx: PageContext) -> PageAnalysis:
@@ -87,7 +87,7 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
     orientation, warns, ocr_used = reading.orientation, reading.warnings, reading.ocr_used
     engine = get_engine(ctx.profile_json, ctx.policy)
     spans = engine.detect(text.text)
-    spans += engine.filter(text.text, _layout().detect(text, orientation, page_w, page_h))
+    spans += engine.filter(text.text, _forms().detect(text, orientation, page_w, page_h))
     regions = spans_to_regions(text, spans, unit=unit, page_w=page_w, page_h=page_h,
                                orientation=orientation)
     try:

@@ -3,7 +3,8 @@
 A detector may find a postcode or a name in one place (where its context is clear) and miss
 another occurrence (a bare "临夏 265900" in a second affiliation, a name in a table cell).
 Every other occurrence of a masked string — same characters, whitespace and line breaks
-allowed between them — becomes a region too (rule ``propagate.<category>``).
+allowed between them — becomes a region too (rule ``propagate.<category>``), unless it is part
+of a longer word (民族 in 少数民族: ``service.detect.prose.cuts_word``) or a field label.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from service.detect import labels, prose
 from service.detect.engine import DetectionEngine
 from service.detect.residual import readable_findings, residual_of
 from service.pipeline.context import PageAnalysis
@@ -27,8 +29,12 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
+def _cjk(s: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in s)
+
+
 def _worth(s: str) -> bool:
-    if any("\u4e00" <= ch <= "\u9fff" for ch in s):
+    if _cjk(s):
         return len(s) >= MIN_CJK
     return len(s) >= MIN_OTHER
 
@@ -96,10 +102,12 @@ def propagate(analyses: list[PageAnalysis]) -> list[PageAnalysis]:
         text = a.text.text
         spans = []
         for m in pattern.finditer(text):
+            if _cjk(m.group()) and prose.cuts_word(text, m.start(), m.end()):
+                continue  # part of a longer word (民族 in 少数民族, 王强 in 王强调)
             category = strings.get(_squash(m.group()).lower(), "other")
             spans.append(Span(m.start(), m.end(), category, 0.9, f"propagate.{category}",
                               "same string masked elsewhere in the document"))
-        extra = _new_regions(a, spans)
+        extra = _new_regions(a, labels.protect(text, spans))
         if extra:
             result = replace(a.result, regions=a.result.regions + tuple(extra))
             a = PageAnalysis(result, a.text)
