@@ -332,7 +332,7 @@ def test_speed_10k_chars() -> None:
     text = (unit * (10_000 // len(unit) + 1))[:10_000]
     DETECTOR.detect(text)
     best = min(_timed(text) for _ in range(3))
-    assert best < 0.05
+    assert best < 0.5  # runaway budget; figures: scripts/benchmark.py --only text
 
 
 def _timed(text: str) -> float:

@@ -409,4 +409,4 @@ def test_detect_speed_on_10k_characters() -> None:
     spans = det.detect(text)
     elapsed = time.perf_counter() - t0
     assert len(spans) >= 50
-    assert elapsed < 0.5, elapsed
+    assert elapsed < 2.0, elapsed  # runaway budget; figures: scripts/benchmark.py
