@@ -9,9 +9,11 @@ Four checks, each independent of how the masks were made:
   masks over), and the blind file's own text layer for context-free findings (patterns,
   profile); ``verify_ocr`` also re-OCRs the blind rasters;
 * pixels — renders of original and blind copy are identical outside the masks (PDF, PNG,
-  TIFF), or within JPEG re-encoding tolerance (JPEG);
-* metadata — no Info/XMP, annotations, attachments, scripts; images carry no EXIF/XMP/text
-  chunks and no trailing bytes.
+  TIFF), or within JPEG re-encoding tolerance (JPEG); a raster original whose ICC profile
+  was converted is compared after the same conversion to sRGB;
+* metadata — no Info/XMP, annotations, attachments, scripts; images pass the allow-list of
+  ``service.redact.image_meta`` (no comment, EXIF but a bare orientation, XMP, IPTC, ICC
+  profile, text chunk, private segment, metadata tag or trailing bytes).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from PIL import Image
 
 from service.config import Limits
 from service.detect.engine import DetectionEngine
+from service.ingest import colour
 from service.ingest.document import frame_to_bgr, open_image, open_pdf
 from service.ingest.sniff import Kind
 from service.ocr.textlayer import image_boxes, text_layer_lines, to_unrotated
+from service.redact import image_meta
 from service.redact.apply import pixel_rect
 from service.types import MASK_CHAR, BBox, Char, PageText
 
@@ -311,9 +315,12 @@ def _unpainted(blind: np.ndarray, masks: list[BBox], scale: float, black: int) -
 
 
 def _frame(path: Path, index: int, limits: Limits) -> tuple[np.ndarray, str, tuple[int, int]]:
+    """A page as it is shown: converted to sRGB exactly as the writer converted it
+    (``service.ingest.colour``; a blind copy has no profile, so it is read as stored)."""
     with open_image(path, limits) as im:
         im.seek(index)
-        return frame_to_bgr(im)[:, :, ::-1].copy(), im.mode, im.size
+        shown = colour.to_srgb(im, colour.plan(im))
+        return frame_to_bgr(shown)[:, :, ::-1].copy(), shown.mode, shown.size
 
 
 # -- metadata -------------------------------------------------------------------------------
@@ -361,36 +368,31 @@ def _offpage_chars(page: pymupdf.Page) -> int:
 
 
 def image_metadata_problems(blind: Path, kind: Kind) -> list[str]:
-    problems: list[str] = []
+    """Everything in a raster blind copy that is not on the allow-list of
+    ``service.redact.image_meta`` (JPEG segments, PNG chunks, TIFF tags, bytes after the
+    end), plus what Pillow itself reads as metadata (belt and braces)."""
     data = blind.read_bytes()
+    problems: set[str] = set()
+    if kind is Kind.jpeg:
+        problems.update(image_meta.jpeg_problems(data))
+    elif kind is Kind.png:
+        problems.update(image_meta.png_problems(data))
     with Image.open(blind) as im:
         if kind is Kind.tiff:
-            problems.extend(_tiff_tag_problems(im))
-        elif im.getexif():
-            problems.append("EXIF left")
-        for key in ("xmp", "XML:com.adobe.xmp", "comment", "icc_profile", "exif"):
+            extra = image_meta.tiff_metadata_tags(im)
+            if extra:
+                problems.add(f"TIFF metadata tags left: {sorted(extra)}")
+        else:
+            exif = im.getexif()
+            if set(exif) - {image_meta.ORIENTATION} or any(exif.get_ifd(t) for t in _EXIF_SUB_IFDS):
+                problems.add("EXIF left")
+        for key in ("xmp", "XML:com.adobe.xmp", "comment", "icc_profile", "photoshop"):
             if im.info.get(key):
-                problems.append(f"{key} left")
+                problems.add(f"{key} left")
         if kind is Kind.png and getattr(im, "text", None):
-            problems.append("PNG text chunks left")
-    if kind is Kind.jpeg and not data.endswith(b"\xff\xd9"):
-        problems.append("bytes after the end of the JPEG image")
-    if kind is Kind.png and not data.endswith(b"IEND\xaeB`\x82"):
-        problems.append("bytes after the end of the PNG image")
-    return problems
+            problems.add("PNG text chunks left")
+    return sorted(problems)
 
 
-#: TIFF tags that only describe the pixels (anything else — ImageDescription, Artist, Software,
-#: DateTime, EXIF/GPS/XMP/IPTC/Photoshop blocks, DocumentName, PageName — is metadata)
-_TIFF_STRUCTURAL = {
-    254, 255, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 280, 281, 282, 283, 284,
-    286, 287, 296, 297, 317, 318, 319, 320, 322, 323, 324, 325, 338, 339, 340, 341, 532,
-}
-
-
-def _tiff_tag_problems(im: Image.Image) -> list[str]:
-    extra: set[int] = set()
-    for i in range(getattr(im, "n_frames", 1)):
-        im.seek(i)
-        extra |= {int(tag) for tag in getattr(im, "tag_v2", {})} - _TIFF_STRUCTURAL
-    return [f"TIFF metadata tags left: {sorted(extra)}"] if extra else []
+#: EXIF sub-directories (Exif, GPS, Interop) and the thumbnail IFD
+_EXIF_SUB_IFDS = (0x8769, 0x8825, 0xA005, 1)
