@@ -383,8 +383,7 @@ def image_metadata_problems(blind: Path, kind: Kind) -> list[str]:
             if extra:
                 problems.add(f"TIFF metadata tags left: {sorted(extra)}")
         else:
-            exif = im.getexif()
-            if set(exif) - {image_meta.ORIENTATION} or any(exif.get_ifd(t) for t in _EXIF_SUB_IFDS):
+            if _exif_beyond_orientation(im):
                 problems.add("EXIF left")
         for key in ("xmp", "XML:com.adobe.xmp", "comment", "icc_profile", "photoshop"):
             if im.info.get(key):
@@ -394,5 +393,12 @@ def image_metadata_problems(blind: Path, kind: Kind) -> list[str]:
     return sorted(problems)
 
 
-#: EXIF sub-directories (Exif, GPS, Interop) and the thumbnail IFD
-_EXIF_SUB_IFDS = (0x8769, 0x8825, 0xA005, 1)
+def _exif_beyond_orientation(im: Image.Image) -> bool:
+    """Whether Pillow reads any EXIF tag but the orientation (or an Exif/GPS directory)."""
+    try:
+        exif = im.getexif()
+        return bool(set(exif) - {image_meta.ORIENTATION}) or any(
+            exif.get_ifd(t) for t in (0x8769, 0x8825)
+        )
+    except Exception:  # unreadable EXIF is EXIF too
+        return True
