@@ -110,7 +110,8 @@ def release(
         else:
             written = apply_image(work, src.kind, masks, tmp_blind, options.limits)
         verification, previews, check_warnings = verify_blind(
-            src, work, tmp_blind, analyses, options, pool, accepted=accepted
+            src, work, tmp_blind, analyses, options, pool, accepted=accepted,
+            jpeg_exact=written is not None and written.record.jpeg_write == "dct",
         )
         passed = verification.passed
         if passed:

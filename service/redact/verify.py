@@ -291,13 +291,26 @@ def _covered(image: pymupdf.Rect, mask: pymupdf.Rect, tol: float = 1.0) -> bool:
 
 
 def check_image_page(
-    original: Path, blind: Path, kind: Kind, index: int, masks: list[BBox], limits: Limits
+    original: Path,
+    blind: Path,
+    kind: Kind,
+    index: int,
+    masks: list[BBox],
+    limits: Limits,
+    jpeg_exact: bool = False,
 ) -> PageCheck:
+    """Count pixels changed outside the masks. PNG/TIFF: exactly. JPEG re-encoded from
+    pixels: by more than ``JPEG_TOLERANCE`` outside masks grown by ``JPEG_BLOCK``. JPEG
+    written in the DCT domain (``jpeg_exact``): by anything at all outside the blocks a mask
+    can reach (``dct_reach``) — stricter than the tolerance, since nothing else was touched."""
     a, mode_a, size_a = _frame(original, index, limits)
     b, mode_b, size_b = _frame(blind, index, limits)
     if mode_a != mode_b or size_a != size_b or a.shape != b.shape:
         return PageCheck(int(a.shape[0] * a.shape[1]), _preview(a), _preview(b))
-    if kind is Kind.jpeg:
+    if kind is Kind.jpeg and jpeg_exact:
+        outside = ~_mask_array(a.shape[:2], masks, 1.0, grow=dct_reach(blind))
+        diff = np.any(a != b, axis=2)
+    elif kind is Kind.jpeg:
         outside = ~_mask_array(a.shape[:2], masks, 1.0, grow=JPEG_BLOCK)
         diff = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > JPEG_TOLERANCE
     else:
@@ -306,6 +319,15 @@ def check_image_page(
     changed = int(np.count_nonzero(diff & outside))
     black = JPEG_BLACK if kind is Kind.jpeg else 0
     return PageCheck(changed, _preview(a), _preview(b), 0, _unpainted(b, masks, 1.0, black))
+
+
+def dct_reach(jpeg: Path) -> int:
+    """How far (pixels) from a mask a DCT-domain edit can change decoded pixels: one block of
+    the most subsampled component (8 × the largest sampling factor; the chroma upsampling
+    of the next block reaches one pixel, which the block's own far edge never needs)."""
+    with Image.open(jpeg) as im:
+        layers = getattr(im, "layer", None) or [("", 1, 1, 0)]
+        return 8 * max(max(int(h), int(v)) for _, h, v, _ in layers)
 
 
 def _unpainted(blind: np.ndarray, masks: list[BBox], scale: float, black: int) -> int:

@@ -105,7 +105,7 @@ def test_jpeg_with_every_channel_and_an_srgb_profile(tmp_path: Path) -> None:
     )
     _no_planted(out.read_bytes(), JPEG_CHANNELS)
     assert image_metadata_problems(out, Kind.jpeg) == []
-    check = check_image_page(src, out, Kind.jpeg, 0, MASKS, Limits())
+    check = check_image_page(src, out, Kind.jpeg, 0, MASKS, Limits(), jpeg_exact=True)
     assert check.changed_pixels == 0 and check.unpainted_pixels == 0
     a, b = _rgb(src), _rgb(out)
     far = ~_mask_array(a.shape[:2], MASKS, 1.0, grow=16)
@@ -297,3 +297,19 @@ def test_cmyk_jpeg_is_re_encoded_clean(tmp_path: Path) -> None:
         assert b.mode == "CMYK"
     check = check_image_page(src, out, Kind.jpeg, 0, MASKS, Limits())
     assert check.changed_pixels == 0 and check.unpainted_pixels == 0
+
+
+def test_exact_jpeg_check_sees_a_faint_change_the_tolerance_lets_through(tmp_path: Path) -> None:
+    """A DCT-written copy whose one far-away block moved a little: the re-encoding tolerance
+    (40 levels) would pass it; the exact check for DCT-written copies does not."""
+    import jpeglib
+
+    src = _write(tmp_path, "in.jpg", cf.jpeg_bytes(_page()))
+    out = tmp_path / "out.jpg"
+    assert mask_jpeg(src, MASKS, out)
+    jpeg = jpeglib.read_dct(str(out))
+    jpeg.load()
+    jpeg.Y[40, 5, 0, 0] += 2  # the block at (320, 40): far from every mask; ~1 level
+    jpeg.write_dct(str(out))
+    assert check_image_page(src, out, Kind.jpeg, 0, MASKS, Limits()).changed_pixels == 0
+    assert check_image_page(src, out, Kind.jpeg, 0, MASKS, Limits(), jpeg_exact=True).changed_pixels > 0
