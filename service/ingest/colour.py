@@ -7,10 +7,11 @@ showed must stay what it shows, so the choice per image (frame) is:
 
 * ``none`` — no profile: nothing to do;
 * ``srgb`` — the profile maps every colour to sRGB within one level (measured on a 17³ grid
-  of RGB values or all 256 grey levels; the sRGB profiles cameras and phones embed, 05/15/25
-  of realdocs, differ by 0): dropped, pixels kept as stored — an untagged image is shown as
-  sRGB, so it looks the same;
-* ``converted`` — any other profile (Display P3, Adobe RGB, a scanner's calibration, CMYK
+  of RGB values or all 256 grey levels; the sRGB profiles of realdocs 05/15/25 move none by
+  more than 1, LittleCMS rounding): dropped, pixels kept as stored — an untagged image is
+  shown as sRGB, so it looks the same;
+* ``converted`` — any other profile (Display P3 — realdocs 29, whose grid colours move by up
+  to 112 levels and its pixels by up to 45 —, Adobe RGB, a scanner's calibration, CMYK
   press profiles): pixels are converted to sRGB with LittleCMS (``PIL.ImageCms``, the
   profile's own rendering intent), then the profile is dropped. Palette images have their
   palette converted; grey images stay grey (the sRGB result of a grey profile is neutral);

@@ -52,8 +52,9 @@ def _no_planted(data: bytes, channels: list[str]) -> None:
 # -- JPEG in the DCT domain -------------------------------------------------------------------
 @pytest.mark.parametrize(
     "params",
-    [{}, {"progressive": True}, {"subsampling": 1}, {"subsampling": 0}, {"grey": True}],
-    ids=["420", "progressive", "422", "444", "grey"],
+    [{}, {"progressive": True}, {"subsampling": 1}, {"subsampling": 0}, {"grey": True},
+     {"keep_rgb": True, "subsampling": 0}],
+    ids=["420", "progressive", "422", "444", "grey", "adobe-rgb"],
 )
 def test_dct_mask_keeps_every_untouched_block(tmp_path: Path, params: dict) -> None:
     page = _page()
@@ -309,7 +310,7 @@ def test_exact_jpeg_check_sees_a_faint_change_the_tolerance_lets_through(tmp_pat
     assert mask_jpeg(src, MASKS, out)
     jpeg = jpeglib.read_dct(str(out))
     jpeg.load()
-    jpeg.Y[40, 5, 0, 0] += 2  # the block at (320, 40): far from every mask; ~1 level
+    jpeg.Y[40, 5, 0, 0] += 2  # block row 40, column 5 (y 320, x 40): far from every mask
     jpeg.write_dct(str(out))
     assert check_image_page(src, out, Kind.jpeg, 0, MASKS, Limits()).changed_pixels == 0
     assert check_image_page(src, out, Kind.jpeg, 0, MASKS, Limits(), jpeg_exact=True).changed_pixels > 0
