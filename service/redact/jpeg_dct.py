@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.redact import image_meta
 from service.types import BBox
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def mask_jpeg(src: Path, boxes: list[BBox], out: Path) -> bool:
         log.info("jpeg: coefficients not readable, re-encoding from pixels")
         return False
     black = _black_levels(jpeg)
-    if black is None:
+    if black is None or not _unambiguous(src, len(black) == 3 and black[1] != 0.0):
         return False
     width, height = int(jpeg.width), int(jpeg.height)
     hmax = int(np.max(jpeg.samp_factor[:, 1]))
@@ -80,13 +81,29 @@ def mask_jpeg(src: Path, boxes: list[BBox], out: Path) -> bool:
         share = _component_cover(cover, hmax // h, vmax // v, coef.shape[0] * 8, coef.shape[1] * 8)
         _paint_blocks(coef, share, qt, level)
     jpeg.markers = []
+    if len(black) == 1 or black[1] == 0.0:
+        # without ``content`` jpeglib writes no temporary copy of the input (it would hold
+        # the unmasked page, and outlive a failed write); the density is copied below. An
+        # RGB file needs it: libjpeg would label its components YCbCr otherwise
+        jpeg.content = None
     try:
         jpeg.write_dct(str(out), flags=["+OPTIMIZE_CODING"])
     except Exception:
         log.info("jpeg: coefficients not writable, re-encoding from pixels")
         out.unlink(missing_ok=True)
         return False
+    _copy_density(src, out)
     return True
+
+
+def _copy_density(src: Path, out: Path) -> None:
+    """Give ``out``'s JFIF header the resolution (unit, x and y density) of ``src``'s."""
+    with src.open("rb") as fh:
+        head = fh.read(18)
+    data = bytearray(out.read_bytes())
+    if head[2:4] == data[2:4] == b"\xff\xe0" and head[6:11] == data[6:11] == b"JFIF\x00":
+        data[13:18] = head[13:18]
+        out.write_bytes(bytes(data))
 
 
 def _black_levels(jpeg: object) -> tuple[float, ...] | None:
@@ -100,6 +117,19 @@ def _black_levels(jpeg: object) -> tuple[float, ...] | None:
     if n == 3 and "RGB" in space:
         return (-128.0, -128.0, -128.0)
     return None
+
+
+def _unambiguous(src: Path, rgb: bool) -> bool:
+    """Whether every decoder reads the components as libjpeg 6b did: a file with both a JFIF
+    header (YCbCr) and an Adobe marker saying RGB (transform 0) is read as RGB by
+    libjpeg-turbo (Pillow) and as YCbCr by libjpeg 6b — such files are re-encoded instead."""
+    segs, _ = image_meta.jpeg_segments(src.read_bytes())
+    jfif = any(s.marker == 0xE0 and s.payload.startswith(b"JFIF\x00") for s in segs)
+    adobe = [s.payload[11] for s in segs if s.marker == 0xEE and s.payload.startswith(b"Adobe") and len(s.payload) >= 12]
+    says_rgb = bool(adobe) and adobe[0] == 0
+    if rgb:
+        return says_rgb and not jfif
+    return not says_rgb
 
 
 def _pixel_cover(boxes: list[BBox], width: int, height: int) -> np.ndarray:

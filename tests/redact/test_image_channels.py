@@ -60,9 +60,13 @@ def test_dct_mask_keeps_every_untouched_block(tmp_path: Path, params: dict) -> N
     page = _page()
     if params.pop("grey", False):
         page = page.convert("L")
+    if not params.get("keep_rgb"):  # (with a density, Pillow adds a JFIF header: see below)
+        params["dpi"] = (150, 150)
     src = _write(tmp_path, "in.jpg", cf.jpeg_bytes(page, **params))
     out = tmp_path / "out.jpg"
     assert mask_jpeg(src, MASKS, out)
+    with Image.open(src) as a, Image.open(out) as b:
+        assert b.info.get("dpi") == a.info.get("dpi")  # (150, 150) wherever JFIF holds it
     a, b = _rgb(src), _rgb(out)
     # outside the blocks a mask reaches (16 px: a 4:2:0 chroma block) nothing changed at all
     far = ~_mask_array(a.shape[:2], MASKS, 1.0, grow=16)
@@ -70,6 +74,17 @@ def test_dct_mask_keeps_every_untouched_block(tmp_path: Path, params: dict) -> N
     inside = _mask_array(a.shape[:2], MASKS, 1.0, grow=-1)
     assert int(b[inside].max()) <= JPEG_BLACK
     assert image_meta.jpeg_problems(out.read_bytes()) == []
+
+
+def test_dct_mask_refuses_rgb_labelled_both_ways(tmp_path: Path) -> None:
+    """JFIF (YCbCr) and Adobe transform 0 (RGB) in one file: decoders disagree, so the file is
+    re-encoded from the pixels Pillow shows."""
+    src = _write(tmp_path, "in.jpg", cf.jpeg_bytes(_page(), dpi=(150, 150), keep_rgb=True, subsampling=0))
+    out = tmp_path / "out.jpg"
+    assert not mask_jpeg(src, MASKS, out)
+    assert apply_image(src, Kind.jpeg, {0: MASKS}, out, Limits()).record.jpeg_write == "pixels"
+    check = check_image_page(src, out, Kind.jpeg, 0, MASKS, Limits())
+    assert check.changed_pixels == 0 and check.unpainted_pixels == 0
 
 
 def test_dct_mask_refuses_cmyk(tmp_path: Path) -> None:
