@@ -53,7 +53,7 @@ class ColourPlan:
     action: ColourAction
     #: the profile's colour space as ICC names it ("RGB", "GRAY", "CMYK"), for warnings
     space: str = ""
-    #: LittleCMS transform input mode and intent (``converted`` only)
+    #: the rendering intent LittleCMS converts with (``converted`` only)
     intent: int = 0
 
     @property
