@@ -73,13 +73,12 @@ def mask_jpeg(src: Path, boxes: list[BBox], out: Path) -> bool:
     width, height = int(jpeg.width), int(jpeg.height)
     hmax = int(np.max(jpeg.samp_factor[:, 1]))
     vmax = int(np.max(jpeg.samp_factor[:, 0]))
-    cover = _pixel_cover(boxes, width, height)
+    rects = _pixel_rects(boxes, width, height)
     comps = [jpeg.Y, jpeg.Cb, jpeg.Cr][: len(black)]
     for c, (coef, level) in enumerate(zip(comps, black, strict=True)):
         v, h = int(jpeg.samp_factor[c][0]), int(jpeg.samp_factor[c][1])
         qt = jpeg.get_component_qt(c).astype(np.float64)
-        share = _component_cover(cover, hmax // h, vmax // v, coef.shape[0] * 8, coef.shape[1] * 8)
-        _paint_blocks(coef, share, qt, level)
+        _paint_component(coef, rects, hmax // h, vmax // v, qt, level)
     jpeg.markers = []
     if len(black) == 1 or black[1] == 0.0:
         # without ``content`` jpeglib writes no temporary copy of the input (it would hold
@@ -132,37 +131,41 @@ def _unambiguous(src: Path, rgb: bool) -> bool:
     return not says_rgb
 
 
-def _pixel_cover(boxes: list[BBox], width: int, height: int) -> np.ndarray:
-    """1.0 on every pixel a mask paints (the pixels ``apply.pixel_rect`` fills), else 0.0."""
-    cover = np.zeros((height, width), dtype=np.float32)
+def _pixel_rects(boxes: list[BBox], width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """The pixels each mask paints (those ``apply.pixel_rect`` fills), half-open and clipped."""
+    rects = []
     for b in boxes:
         x0, y0 = max(0, math.floor(b.x0)), max(0, math.floor(b.y0))
         x1, y1 = min(width, math.ceil(b.x1)), min(height, math.ceil(b.y1))
         if x1 > x0 and y1 > y0:
-            cover[y0:y1, x0:x1] = 1.0
-    return cover
+            rects.append((x0, y0, x1, y1))
+    return rects
 
 
-def _component_cover(cover: np.ndarray, fx: int, fy: int, rows: int, cols: int) -> np.ndarray:
-    """The share of each sample's pixel footprint (``fx``×``fy`` pixels) under a mask, on the
-    component's padded block grid (``rows``×``cols`` samples)."""
-    h, w = cover.shape
-    ph, pw = -(-h // fy) * fy, -(-w // fx) * fx
-    padded = np.zeros((ph, pw), dtype=np.float32)
-    padded[:h, :w] = cover
-    share = padded.reshape(ph // fy, fy, pw // fx, fx).mean(axis=(1, 3))
-    out = np.zeros((rows, cols), dtype=np.float32)
-    r, c = min(rows, share.shape[0]), min(cols, share.shape[1])
-    out[:r, :c] = share[:r, :c]
-    return out
-
-
-def _paint_blocks(coef: np.ndarray, share: np.ndarray, qt: np.ndarray, level: float) -> None:
-    """Rewrite (in place) the blocks of one component that ``share`` reaches."""
+def _paint_component(
+    coef: np.ndarray, rects: list[tuple[int, int, int, int]], fx: int, fy: int, qt: np.ndarray, level: float
+) -> None:
+    """Rewrite (in place) the blocks of one component (``fx``×``fy`` pixels a sample) that a
+    mask reaches. Blocks a mask covers whole become flat black (DC only) in one step; only
+    the blocks along mask edges are decoded and rasterised, so time and memory follow the
+    masks' perimeter, not their area (a full-page photo mask stays fast)."""
+    bw, bh = 8 * fx, 8 * fy
     nby, nbx = coef.shape[:2]
-    blocks = share.reshape(nby, 8, nbx, 8).transpose(0, 2, 1, 3)
-    for by, bx in zip(*np.nonzero(blocks.max(axis=(2, 3)) > 0), strict=True):
-        w = blocks[by, bx].astype(np.float64)
+    touched = np.zeros((nby, nbx), dtype=bool)
+    whole = np.zeros((nby, nbx), dtype=bool)
+    for x0, y0, x1, y1 in rects:
+        touched[y0 // bh : (y1 - 1) // bh + 1, x0 // bw : (x1 - 1) // bw + 1] = True
+        whole[-(-y0 // bh) : y1 // bh, -(-x0 // bw) : x1 // bw] = True
+    flat = np.zeros((8, 8))
+    flat[0, 0] = np.round(level * 8.0 / qt[0, 0])
+    coef[whole] = flat.astype(coef.dtype)
+    for by, bx in zip(*np.nonzero(touched & ~whole), strict=True):
+        ox, oy = int(bx) * bw, int(by) * bh
+        window = np.zeros((bh, bw), dtype=np.float64)
+        for x0, y0, x1, y1 in rects:
+            if x0 < ox + bw and x1 > ox and y0 < oy + bh and y1 > oy:
+                window[max(0, y0 - oy) : min(bh, y1 - oy), max(0, x0 - ox) : min(bw, x1 - ox)] = 1.0
+        share = window.reshape(8, fy, 8, fx).mean(axis=(1, 3))
         spatial = np.clip(_A.T @ (coef[by, bx] * qt) @ _A, -128.0, 127.0)
-        painted = spatial * (1.0 - w) + level * w
+        painted = spatial * (1.0 - share) + level * share
         coef[by, bx] = np.round((_A @ painted @ _A.T) / qt).astype(coef.dtype)

@@ -9,7 +9,8 @@ Four checks, each independent of how the masks were made:
   masks over), and the blind file's own text layer for context-free findings (patterns,
   profile); ``verify_ocr`` also re-OCRs the blind rasters;
 * pixels — renders of original and blind copy are identical outside the masks (PDF, PNG,
-  TIFF), or within JPEG re-encoding tolerance (JPEG); a raster original whose ICC profile
+  TIFF), or outside the blocks a mask reaches (JPEG masked in the DCT domain), or within
+  JPEG re-encoding tolerance (JPEG re-encoded from pixels); a raster original whose ICC profile
   was converted is compared after the same conversion to sRGB;
 * metadata — no Info/XMP, annotations, attachments, scripts; images pass the allow-list of
   ``service.redact.image_meta`` (no comment, EXIF but a bare orientation, XMP, IPTC, ICC
