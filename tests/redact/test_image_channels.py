@@ -329,3 +329,15 @@ def test_exact_jpeg_check_sees_a_faint_change_the_tolerance_lets_through(tmp_pat
     jpeg.write_dct(str(out))
     assert check_image_page(src, out, Kind.jpeg, 0, MASKS, Limits()).changed_pixels == 0
     assert check_image_page(src, out, Kind.jpeg, 0, MASKS, Limits(), jpeg_exact=True).changed_pixels > 0
+
+
+def test_dct_mask_over_whole_blocks_and_overlapping_masks(tmp_path: Path) -> None:
+    masks = [BBox(0, 0, 480, 150.5), BBox(40.2, 120, 200, 260), BBox(150, 200, 260.7, 300)]
+    src = _write(tmp_path, "in.jpg", cf.jpeg_bytes(_page()))
+    out = tmp_path / "out.jpg"
+    assert mask_jpeg(src, masks, out)
+    a, b = _rgb(src), _rgb(out)
+    inside = _mask_array(a.shape[:2], masks, 1.0, grow=-1)
+    assert int(b[inside].max()) <= JPEG_BLACK
+    far = ~_mask_array(a.shape[:2], masks, 1.0, grow=16)
+    assert far.any() and np.array_equal(a[far], b[far])
