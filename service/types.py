@@ -279,6 +279,21 @@ class PageResult:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageSanitizing:
+    """What writing a raster blind copy removed and kept besides the masks (metadata channel
+    names only, never their content): the manifest's ``image_metadata``."""
+
+    #: channels the input carried, none of which is in the blind copy ("comment", "exif"...)
+    removed: tuple[str, ...] = ()
+    #: metadata written on purpose ("exif_orientation")
+    kept: tuple[str, ...] = ()
+    #: per page, what happened to its ICC profile: none | srgb | converted | dropped
+    icc_profile: tuple[str, ...] = ()
+    #: JPEG only: "dct" (untouched blocks bit-exact) or "pixels" (re-encoded)
+    jpeg_write: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """What ``redact_document`` returns for one input."""
 
@@ -293,3 +308,4 @@ class Result:
     exit_code: int
     error: str | None = None
     seconds: float = 0.0
+    image_metadata: ImageSanitizing | None = None

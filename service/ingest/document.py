@@ -206,12 +206,6 @@ def _describe_image(
                     f"{path.name}: page {i + 1} is {w}x{h} pixels, over the limit"
                 )
             pages.append(PageInfo(i, float(w), float(h), "px"))
-        exif_orientation = im.getexif().get(0x0112, 1) if kind is Kind.jpeg else 1
-        if exif_orientation not in (1, None):
-            warns.append(
-                f"EXIF orientation tag {exif_orientation} ignored: the blind copy keeps the stored "
-                "pixel layout"
-            )
         # decode once to catch truncated or corrupt data at the door
         for i in range(n):
             _seek(im, i, path)

@@ -103,13 +103,15 @@ def release(
     pages = tuple(a.result for a in analyses)
     masks = {p.index: [r.bbox for r in p.regions] for p in pages}
     tmp_blind = out_dir / f".{blind_name}.partial"
+    written = None
     try:
         if src.kind.value == "pdf":
             apply_pdf(work, masks, tmp_blind)
         else:
-            apply_image(work, src.kind, masks, tmp_blind, options.limits)
+            written = apply_image(work, src.kind, masks, tmp_blind, options.limits)
         verification, previews, check_warnings = verify_blind(
-            src, work, tmp_blind, analyses, options, pool, accepted=accepted
+            src, work, tmp_blind, analyses, options, pool, accepted=accepted,
+            jpeg_exact=written is not None and written.record.jpeg_write == "dct",
         )
         passed = verification.passed
         if passed:
@@ -131,10 +133,11 @@ def release(
         policy=options.policy,
         pages=pages,
         verification=verification,
-        warnings=src.warnings + warnings + tuple(check_warnings),
+        warnings=src.warnings + warnings + (written.warnings if written else ()) + tuple(check_warnings),
         exit_code=0 if passed else int(error.exit_code) if error else 0,
         error=str(error) if error else None,
         seconds=round(time.perf_counter() - t0, 3),
+        image_metadata=written.record if written else None,
     )
     write_manifest(result, out_dir / manifest_name)
     if options.report:

@@ -38,6 +38,8 @@ class _PageJob:
     policy: str = "default"
     #: areas an auditor left readable: findings there are not counted
     accepted: tuple[BBox, ...] = ()
+    #: JPEG written in the DCT domain: pixels outside the blocks a mask reaches are exact
+    jpeg_exact: bool = False
 
 
 def _check(job: _PageJob) -> tuple[V.PageCheck, int]:
@@ -45,7 +47,8 @@ def _check(job: _PageJob) -> tuple[V.PageCheck, int]:
         check = V.check_pdf_page(Path(job.original), Path(job.blind), job.index, list(job.masks), job.dpi)
     else:
         check = V.check_image_page(
-            Path(job.original), Path(job.blind), job.kind, job.index, list(job.masks), job.limits
+            Path(job.original), Path(job.blind), job.kind, job.index, list(job.masks), job.limits,
+            jpeg_exact=job.jpeg_exact,
         )
     return check, (_reocr_findings(job) if job.reocr else 0)
 
@@ -76,6 +79,7 @@ def verify_blind(
     options: Options,
     pool: PagePool,
     accepted: dict[int, list[BBox]] | None = None,
+    jpeg_exact: bool = False,
 ) -> tuple[Verification, list[tuple[bytes, bytes]], list[str]]:
     problems: list[str] = []
     accepted = accepted or {}
@@ -88,6 +92,7 @@ def verify_blind(
             str(work), str(blind), src.kind, i, tuple(masks[i]), options.render_dpi, options.limits,
             reocr=options.verify_ocr and i in ocr_pages, ocr_dpi=options.ocr_dpi,
             profile_json=profile_json, policy=options.policy, accepted=tuple(accepted.get(i, ())),
+            jpeg_exact=jpeg_exact,
         )
         for i in sorted(masks)
     ]

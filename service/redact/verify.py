@@ -9,9 +9,12 @@ Four checks, each independent of how the masks were made:
   masks over), and the blind file's own text layer for context-free findings (patterns,
   profile); ``verify_ocr`` also re-OCRs the blind rasters;
 * pixels — renders of original and blind copy are identical outside the masks (PDF, PNG,
-  TIFF), or within JPEG re-encoding tolerance (JPEG);
-* metadata — no Info/XMP, annotations, attachments, scripts; images carry no EXIF/XMP/text
-  chunks and no trailing bytes.
+  TIFF), or outside the blocks a mask reaches (JPEG masked in the DCT domain), or within
+  JPEG re-encoding tolerance (JPEG re-encoded from pixels); a raster original whose ICC profile
+  was converted is compared after the same conversion to sRGB;
+* metadata — no Info/XMP, annotations, attachments, scripts; images pass the allow-list of
+  ``service.redact.image_meta`` (no comment, EXIF but a bare orientation, XMP, IPTC, ICC
+  profile, text chunk, private segment, metadata tag or trailing bytes).
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from PIL import Image
 
 from service.config import Limits
 from service.detect.engine import DetectionEngine
+from service.ingest import colour
 from service.ingest.document import frame_to_bgr, open_image, open_pdf
 from service.ingest.sniff import Kind
 from service.ocr.textlayer import image_boxes, text_layer_lines, to_unrotated
+from service.redact import image_meta
 from service.redact.apply import pixel_rect
 from service.types import MASK_CHAR, BBox, Char, PageText
 
@@ -287,13 +292,26 @@ def _covered(image: pymupdf.Rect, mask: pymupdf.Rect, tol: float = 1.0) -> bool:
 
 
 def check_image_page(
-    original: Path, blind: Path, kind: Kind, index: int, masks: list[BBox], limits: Limits
+    original: Path,
+    blind: Path,
+    kind: Kind,
+    index: int,
+    masks: list[BBox],
+    limits: Limits,
+    jpeg_exact: bool = False,
 ) -> PageCheck:
+    """Count pixels changed outside the masks. PNG/TIFF: exactly. JPEG re-encoded from
+    pixels: by more than ``JPEG_TOLERANCE`` outside masks grown by ``JPEG_BLOCK``. JPEG
+    written in the DCT domain (``jpeg_exact``): by anything at all outside the blocks a mask
+    can reach (``dct_reach``) — stricter than the tolerance, since nothing else was touched."""
     a, mode_a, size_a = _frame(original, index, limits)
     b, mode_b, size_b = _frame(blind, index, limits)
     if mode_a != mode_b or size_a != size_b or a.shape != b.shape:
         return PageCheck(int(a.shape[0] * a.shape[1]), _preview(a), _preview(b))
-    if kind is Kind.jpeg:
+    if kind is Kind.jpeg and jpeg_exact:
+        outside = ~_mask_array(a.shape[:2], masks, 1.0, grow=dct_reach(blind))
+        diff = np.any(a != b, axis=2)
+    elif kind is Kind.jpeg:
         outside = ~_mask_array(a.shape[:2], masks, 1.0, grow=JPEG_BLOCK)
         diff = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > JPEG_TOLERANCE
     else:
@@ -304,6 +322,15 @@ def check_image_page(
     return PageCheck(changed, _preview(a), _preview(b), 0, _unpainted(b, masks, 1.0, black))
 
 
+def dct_reach(jpeg: Path) -> int:
+    """How far (pixels) from a mask a DCT-domain edit can change decoded pixels: one block of
+    the most subsampled component (8 × the largest sampling factor; the chroma upsampling
+    of the next block reaches one pixel, which the block's own far edge never needs)."""
+    with Image.open(jpeg) as im:
+        layers = getattr(im, "layer", None) or [("", 1, 1, 0)]
+        return 8 * max(max(int(h), int(v)) for _, h, v, _ in layers)
+
+
 def _unpainted(blind: np.ndarray, masks: list[BBox], scale: float, black: int) -> int:
     """Pixels inside the masks (one pixel in from their edges) brighter than ``black``."""
     inside = _mask_array(blind.shape[:2], masks, scale, grow=-1)
@@ -311,9 +338,12 @@ def _unpainted(blind: np.ndarray, masks: list[BBox], scale: float, black: int) -
 
 
 def _frame(path: Path, index: int, limits: Limits) -> tuple[np.ndarray, str, tuple[int, int]]:
+    """A page as it is shown: converted to sRGB exactly as the writer converted it
+    (``service.ingest.colour``; a blind copy has no profile, so it is read as stored)."""
     with open_image(path, limits) as im:
         im.seek(index)
-        return frame_to_bgr(im)[:, :, ::-1].copy(), im.mode, im.size
+        shown = colour.to_srgb(im, colour.plan(im))
+        return frame_to_bgr(shown)[:, :, ::-1].copy(), shown.mode, shown.size
 
 
 # -- metadata -------------------------------------------------------------------------------
@@ -361,36 +391,37 @@ def _offpage_chars(page: pymupdf.Page) -> int:
 
 
 def image_metadata_problems(blind: Path, kind: Kind) -> list[str]:
-    problems: list[str] = []
+    """Everything in a raster blind copy that is not on the allow-list of
+    ``service.redact.image_meta`` (JPEG segments, PNG chunks, TIFF tags, bytes after the
+    end), plus what Pillow itself reads as metadata (belt and braces)."""
     data = blind.read_bytes()
+    problems: set[str] = set()
+    if kind is Kind.jpeg:
+        problems.update(image_meta.jpeg_problems(data))
+    elif kind is Kind.png:
+        problems.update(image_meta.png_problems(data))
     with Image.open(blind) as im:
         if kind is Kind.tiff:
-            problems.extend(_tiff_tag_problems(im))
-        elif im.getexif():
-            problems.append("EXIF left")
-        for key in ("xmp", "XML:com.adobe.xmp", "comment", "icc_profile", "exif"):
+            extra = image_meta.tiff_metadata_tags(im)
+            if extra:
+                problems.add(f"TIFF metadata tags left: {sorted(extra)}")
+        else:
+            if _exif_beyond_orientation(im):
+                problems.add("EXIF left")
+        for key in ("xmp", "XML:com.adobe.xmp", "comment", "icc_profile", "photoshop"):
             if im.info.get(key):
-                problems.append(f"{key} left")
+                problems.add(f"{key} left")
         if kind is Kind.png and getattr(im, "text", None):
-            problems.append("PNG text chunks left")
-    if kind is Kind.jpeg and not data.endswith(b"\xff\xd9"):
-        problems.append("bytes after the end of the JPEG image")
-    if kind is Kind.png and not data.endswith(b"IEND\xaeB`\x82"):
-        problems.append("bytes after the end of the PNG image")
-    return problems
+            problems.add("PNG text chunks left")
+    return sorted(problems)
 
 
-#: TIFF tags that only describe the pixels (anything else — ImageDescription, Artist, Software,
-#: DateTime, EXIF/GPS/XMP/IPTC/Photoshop blocks, DocumentName, PageName — is metadata)
-_TIFF_STRUCTURAL = {
-    254, 255, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 280, 281, 282, 283, 284,
-    286, 287, 296, 297, 317, 318, 319, 320, 322, 323, 324, 325, 338, 339, 340, 341, 532,
-}
-
-
-def _tiff_tag_problems(im: Image.Image) -> list[str]:
-    extra: set[int] = set()
-    for i in range(getattr(im, "n_frames", 1)):
-        im.seek(i)
-        extra |= {int(tag) for tag in getattr(im, "tag_v2", {})} - _TIFF_STRUCTURAL
-    return [f"TIFF metadata tags left: {sorted(extra)}"] if extra else []
+def _exif_beyond_orientation(im: Image.Image) -> bool:
+    """Whether Pillow reads any EXIF tag but the orientation (or an Exif/GPS directory)."""
+    try:
+        exif = im.getexif()
+        return bool(set(exif) - {image_meta.ORIENTATION}) or any(
+            exif.get_ifd(t) for t in (0x8769, 0x8825)
+        )
+    except Exception:  # unreadable EXIF is EXIF too
+        return True

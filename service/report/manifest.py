@@ -11,7 +11,7 @@ from service.types import Region, Result
 
 def build_manifest(result: Result) -> dict[str, Any]:
     v = result.verification
-    return {
+    out: dict[str, Any] = {
         "version": 1,
         "input": {"name": result.input_name, "sha256": result.input_sha256, "pages": len(result.pages)},
         "output": {"name": result.output_name, "sha256": result.output_sha256},
@@ -38,6 +38,15 @@ def build_manifest(result: Result) -> dict[str, Any]:
         + [f"page {p.index + 1}: {w}" for p in result.pages for w in p.warnings]
         + ([f"not released: {result.error}"] if result.error else []),
     }
+    if result.image_metadata is not None:  # added key (images only): what the writer removed
+        m = result.image_metadata
+        out["image_metadata"] = {
+            "removed": list(m.removed),
+            "kept": list(m.kept),
+            "icc_profile": list(m.icc_profile),
+            "jpeg_write": m.jpeg_write,
+        }
+    return out
 
 
 def _region(r: Region) -> dict[str, Any]:

@@ -79,8 +79,14 @@ def test_verification_catches_an_unpainted_scan(tmp_path: Path, monkeypatch: pyt
     from service.config import Options
     from service.pipeline import run as run_mod
     from service.profile import Profile
+    from service.redact.apply import ImageWrite
+    from service.types import ImageSanitizing
 
-    monkeypatch.setattr(run_mod, "apply_image", lambda src, kind, masks, out, limits: shutil.copyfile(src, out))
+    def copy_only(src: Path, kind: object, masks: object, out: Path, limits: object) -> ImageWrite:
+        shutil.copyfile(src, out)
+        return ImageWrite(ImageSanitizing())
+
+    monkeypatch.setattr(run_mod, "apply_image", copy_only)
     gen = make_document("award_cert", "scan_png", random.Random(5), noise=False, skew=0.0)
     src = tmp_path / "award.png"
     src.write_bytes(gen.data)
