@@ -174,7 +174,7 @@ def _values(page: _Page, lab: Label) -> list[tuple[int, int]]:
             right = None
         else:
             first = (right.start, page.first_label_in(right.start, right.end))
-            return [first, *_wrapped(page, right, lab.value, box)]
+            return [first, *_wrapped(page, right, lab, box)]
     header = _header_row(page, lab, box)
     if header is not None:
         return _column(page, box, header)
@@ -205,25 +205,33 @@ def _same_row(a: BBox, b: BBox) -> bool:
 
 
 def _right_of(page: _Page, lab: Label, box: BBox) -> Cell | None:
-    """The nearest cell to the right on the label's row; a value cell of two lines is centred
-    on the label, so its first line may sit up to a line height above the label's centre."""
+    """The nearest cell to the right on the label's row. A value cell of two lines is centred
+    on its label, so when no cell shares the label's row, its first line may sit up to a line
+    height above the label's centre — unless that line is on another label's row."""
     h = box.height
-    cy = (box.y0 + box.y1) / 2
-    cands = [
-        c for c in page.cells
-        if c.start >= lab.end and c.box.x0 >= box.x1 - 0.3 * h
-        and (_same_row(box, c.box) or abs((c.box.y0 + c.box.y1) / 2 - cy) < h)
-    ]
+    right = [c for c in page.cells if c.start >= lab.end and c.box.x0 >= box.x1 - 0.3 * h]
+    cands = [c for c in right if _same_row(box, c.box)]
+    if not cands:
+        cy = (box.y0 + box.y1) / 2
+        cands = [
+            c for c in right
+            if abs((c.box.y0 + c.box.y1) / 2 - cy) < h and not _other_label_on_row(page, lab, c.box)
+        ]
     if not cands:
         return None
     x = min(c.box.x0 for c in cands)
     return min((c for c in cands if c.box.x0 < x + h), key=lambda c: c.box.y0)
 
 
-def _wrapped(page: _Page, first: Cell, category: str, label: BBox) -> list[tuple[int, int]]:
+def _other_label_on_row(page: _Page, lab: Label, box: BBox) -> bool:
+    """Whether a label other than ``lab`` stands on the row of ``box``, to its left."""
+    return any(o is not lab and ob.x1 <= box.x0 + 0.3 * box.height for o, ob in _row_labels(page, box))
+
+
+def _wrapped(page: _Page, first: Cell, lab: Label, label: BBox) -> list[tuple[int, int]]:
     """Lines just below a wrapping value (an address over two lines of its cell). A value cell
     is centred on its label, so its lines start above the label's bottom edge."""
-    if category not in _WRAPPING or not page.lex.value_fits(category, first.text):
+    if lab.value not in _WRAPPING or not page.lex.value_fits(lab.value, first.text):
         return []
     out: list[tuple[int, int]] = []
     prev = first.box
@@ -236,7 +244,8 @@ def _wrapped(page: _Page, first: Cell, category: str, label: BBox) -> list[tuple
             and min(prev.x1, c.box.x1) - max(prev.x0, c.box.x0) > 0.3 * min(prev.width, c.box.width)
             and abs(c.box.x0 - prev.x0) < 2 * prev.height
         ]
-        if len(nxt) != 1 or page.starts_with_label(nxt[0]) or nxt[0].box.y0 > label.y1 + 0.5 * label.height:
+        if (len(nxt) != 1 or page.starts_with_label(nxt[0]) or nxt[0].box.y0 > label.y1 + 0.5 * label.height
+                or _other_label_on_row(page, lab, nxt[0].box)):
             break
         out.append((nxt[0].start, page.first_label_in(nxt[0].start, nxt[0].end)))
         prev = nxt[0].box
@@ -280,22 +289,38 @@ def _row_labels(page: _Page, box: BBox) -> list[tuple[Label, BBox]]:
 
 
 def _header_row(page: _Page, lab: Label, box: BBox) -> list[BBox] | None:
-    """Boxes of the other labels on the label's row, when it is a header row: at least two
-    labels, none of them followed by a value cell (a key–value row alternates label, value)."""
+    """Boxes of the other cells of the label's row, when it is a header row. A key–value row
+    alternates label, value (姓名 寿雨 性别 女); a header row runs label after label, with a
+    cell here and there that is no known label (序号 日期 患者姓名 住院号 诊断 手术/操作 术者):
+    a header row has at least two labels and at least as many label → label steps as
+    label → other steps. Labels with a colon name the text after it: never a header."""
     key = lab.start
     if key not in page.headers:
-        row = _row_labels(page, box)
-        header = len(row) >= 2 and all(
-            (r := _right_of(page, o, ob)) is None or page.starts_with_label(r) for o, ob in row
-        )
-        page.headers[key] = [ob for o, ob in row if o is not lab] if header else None
+        page.headers[key] = _header_of(page, lab, box)
     return page.headers[key]
+
+
+def _header_of(page: _Page, lab: Label, box: BBox) -> list[BBox] | None:
+    row = _row_labels(page, box)
+    if len(row) < 2 or any(o.value_start is not None for o, _ in row):
+        return None
+    row_cells = sorted((c for c in page.cells if _same_row(box, c.box)), key=lambda c: c.box.x0)
+    steps_label = steps_other = 0
+    for a, b in zip(row_cells, row_cells[1:], strict=False):
+        if page.starts_with_label(a):
+            if page.starts_with_label(b):
+                steps_label += 1
+            else:
+                steps_other += 1
+    if steps_label < max(1, steps_other):
+        return None
+    return [c.box for c in row_cells if c.start != lab.start]
 
 
 def _column(page: _Page, box: BBox, header: list[BBox]) -> list[tuple[int, int]]:
     """Cells under a header label, down to the next header row, a label in the column or a
     wide vertical gap. A cell counts as in the column when most of it lies in the column's
-    extent (halfway to the neighbouring header labels)."""
+    extent (halfway to the neighbouring header cells)."""
     h = box.height
     left = max((b.x1 for b in header if b.x1 <= box.x0), default=box.x0 - 3 * h)
     right = min((b.x0 for b in header if b.x0 >= box.x1), default=box.x1 + 3 * h)
@@ -329,6 +354,14 @@ def _below(page: _Page, lab: Label, box: BBox) -> Cell | None:
     return None if found is None or page.starts_with_label(found) else found
 
 
+def _has_row_value(cs: list[Cell], part: Cell) -> bool:
+    """Whether a cell to the right of ``part`` shares its row exactly (a label of its own row;
+    the value of a label over two lines is centred between them)."""
+    return any(c.start > part.end and c.box.x0 >= part.box.x1 and _same_row(part.box, c.box)
+               and abs((c.box.y0 + c.box.y1) - (part.box.y0 + part.box.y1)) < 0.3 * part.box.height
+               for c in cs)
+
+
 def _join_split_labels(
     text: PageText, labels: list[Label], lex: Lexicon, orientation: int, width: float, height: float,
 ) -> list[Label]:
@@ -337,8 +370,8 @@ def _join_split_labels(
     (its span is the upper part, which is no label alone; the lower part stops being a label of
     its own)."""
     by_start = {lab.start: lab for lab in labels}
-    cs = sorted((c for c in cells(text, orientation, width, height) if len(c.text) <= 6),
-                key=lambda c: c.box.y0)
+    cs_all = cells(text, orientation, width, height)
+    cs = sorted((c for c in cs_all if len(c.text) <= 6), key=lambda c: c.box.y0)
     for k, up in enumerate(cs):
         if up.start in by_start:
             continue  # a label on its own (姓名 above 民族 is two labels)
@@ -348,6 +381,8 @@ def _join_split_labels(
                 break
             if gap < -0.2 * up.box.height or abs(low.box.x0 - up.box.x0) >= up.box.height:
                 continue
+            if len(up.text) + len(low.text) > 7 or _has_row_value(cs_all, up) or _has_row_value(cs_all, low):
+                continue  # two labels of two rows (学术任职 above 通讯地址), each with its value
             category = lex.classify(up.text + low.text)
             if category is not None:
                 by_start[up.start] = Label(up.start, up.end, category, None)

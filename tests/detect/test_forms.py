@@ -131,3 +131,26 @@ def test_cells_are_split_at_spaces_and_line_breaks() -> None:
     text = PageText(tuple(Char(c, None if c in " \n" else BBox(i * 10, 0, i * 10 + 10, 12))
                           for i, c in enumerate("住院号 123456\n科室")))
     assert [c.text for c in cells(text, 0, 595, 842)] == ["住院号", "123456", "科室"]
+
+
+def test_header_row_with_cells_that_are_no_known_label() -> None:
+    """序号 and 手术/操作 are in no lexicon: the row is still a header, and each column ends
+    halfway to its neighbouring header cell (no surgery name under 术者)."""
+    text = _page([
+        ["序号", "日期", "患者姓名", "住院号", "诊断", "手术/操作", "术者", "助手"],
+        ["1", "2021-01-02", "王晨雨", "7063042", "川崎病", "腹腔镜胆囊切除术", "何杰雨", "李伟思"],
+        ["2", "2021-02-24", "再努尔·依明", "5773182", "急性胰腺炎", "冠状动脉造影术", "余梅", "李伟思"],
+    ], cell_w=100)
+    found = _found(text)
+    assert {("王晨雨", "person"), ("再努尔·依明", "person"), ("何杰雨", "person"), ("余梅", "person"),
+            ("李伟思", "person"), ("7063042", "identifier"), ("5773182", "identifier")} <= found
+    assert not {t for t, _ in found} & {"腹腔镜胆囊切除术", "冠状动脉造影术", "川崎病", "手术/操作"}
+
+
+def test_labels_of_two_rows_are_not_one_label() -> None:
+    """学术任职 above 通讯地址, each with its value: not a label 学术任职通讯地址."""
+    text = _page([["学术任职", "中华医学会心血管病学分会委员"], ["通讯地址", "保定市安国市祁州路94号"]],
+                 cell_w=140, row_h=8)
+    found = _found(text)
+    assert ("保定市安国市祁州路94号", "address") in found
+    assert not any(t.startswith("中华医学会") and c == "address" for t, c in found)
