@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from service.detect.gazetteer import load_gazetteer
 from service.detect.labels import KEEP, Label, Lexicon, find_labels, load_lexicon
@@ -306,7 +307,7 @@ def _header_of(page: _Page, lab: Label, box: BBox) -> list[BBox] | None:
         return None
     row_cells = sorted((c for c in page.cells if _same_row(box, c.box)), key=lambda c: c.box.x0)
     steps_label = steps_other = 0
-    for a, b in zip(row_cells, row_cells[1:], strict=False):
+    for a, b in pairwise(row_cells):
         if page.starts_with_label(a):
             if page.starts_with_label(b):
                 steps_label += 1
