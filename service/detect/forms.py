@@ -210,7 +210,7 @@ def _right_of(page: _Page, lab: Label, box: BBox) -> Cell | None:
     on its label, so when no cell shares the label's row, its first line may sit up to a line
     height above the label's centre — unless that line is on another label's row."""
     h = box.height
-    right = [c for c in page.cells if c.start >= lab.end and c.box.x0 >= box.x1 - 0.3 * h]
+    right = [c for c in page.cells if not c.start <= lab.start < c.end and c.box.x0 >= box.x1 - 0.3 * h]
     cands = [c for c in right if _same_row(box, c.box)]
     if not cands:
         cy = (box.y0 + box.y1) / 2
@@ -334,11 +334,12 @@ def _column(page: _Page, box: BBox, header: list[BBox]) -> list[tuple[int, int]]
     )
     out: list[tuple[int, int]] = []
     bottom = box.y1
+    heads = {o.start for o, _ in _row_labels(page, box)}
     for c in below:
         if c.box.y0 - bottom > COLUMN_GAP * h or page.starts_with_label(c):
             break
-        if len(_row_labels(page, c.box)) >= 2:
-            break  # the next table's header row
+        if len([o for o, _ in _row_labels(page, c.box) if o.start not in heads]) >= 2:
+            break  # the next table's header row (a tilted scan's first row may touch this one)
         out.append((c.start, page.first_label_in(c.start, c.end)))
         bottom = max(bottom, c.box.y1)
     return out
@@ -348,7 +349,7 @@ def _below(page: _Page, lab: Label, box: BBox) -> Cell | None:
     h = box.height
     cands = [
         c for c in page.cells
-        if c.start >= lab.end and 0 <= c.box.y0 - box.y1 < BELOW_GAP * h
+        if not c.start <= lab.start < c.end and 0 <= c.box.y0 - box.y1 < BELOW_GAP * h
         and min(box.x1, c.box.x1) - max(box.x0, c.box.x0) > 0.3 * min(box.width, c.box.width)
     ]
     found = min(cands, key=lambda c: c.box.y0, default=None)

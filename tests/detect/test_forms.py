@@ -154,3 +154,21 @@ def test_labels_of_two_rows_are_not_one_label() -> None:
     found = _found(text)
     assert ("保定市安国市祁州路94号", "address") in found
     assert not any(t.startswith("中华医学会") and c == "address" for t, c in found)
+
+
+def test_geometry_decides_not_reading_order() -> None:
+    """A tilted scan's OCR may read the right half of a header row first: the column under
+    住院号 is still found by where its cells are."""
+    page = _page([["序号", "日期", "患者姓名", "住院号", "诊断", "术者"],
+                  ["1", "2021-11-20", "李芳海", "3348010", "川崎病", "陈东桂"]], cell_w=100)
+    lines = page.text.split("\n")
+    head = [c for c in page.chars if c.bbox is not None and c.bbox.y0 < 110]
+    right_half = [c for c in head if c.bbox is not None and c.bbox.x0 >= 440]
+    left_half = [c for c in head if c.bbox is not None and c.bbox.x0 < 440]
+    rest = [c for c in page.chars[len(lines[0]) + 1 :]]
+    tab = Char("\t", None)
+    reordered = PageText(tuple([*right_half[:2], tab, *right_half[2:], Char("\n", None),
+                                *left_half[:2], tab, *left_half[2:4], tab, *left_half[4:8], tab,
+                                *left_half[8:], Char("\n", None), *rest]))
+    found = _found(reordered)
+    assert ("3348010", "identifier") in found and ("李芳海", "person") in found
