@@ -1,0 +1,61 @@
+"""Score one released blind copy against the checklist items located on its original.
+
+A must-mask item is *masked* when ≥ ``MASKED`` (80 %) of the union of its boxes is masked; a
+must-keep item is *readable* when ≤ ``READABLE`` (30 %) of the union of its boxes is masked
+(the masked pixels as :mod:`scripts.realdocs.masks` reads them). For every item the manifest
+regions that overlap its boxes are kept with it (rule and category), so that a report can say
+WHICH rule over-masks a label or nearly covered a missed item.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from scripts.realdocs.checklist import Item
+from scripts.realdocs.locate import Box, Located
+from scripts.realdocs.masks import box_share
+
+MASKED = 0.80
+READABLE = 0.30
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    item: Item
+    share: float  # masked share of the item's boxes
+    rules: tuple[str, ...]  # "<category>:<rule>" of the manifest regions overlapping it
+    boxes: tuple[Box, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.share >= MASKED if self.item.kind == "mask" else self.share <= READABLE
+
+
+def manifest_regions(path: Path | None) -> list[tuple[Box, str]]:
+    if path is None or not path.exists():
+        return []
+    data = json.loads(path.read_text("utf-8"))
+    return [
+        (tuple(round(v) for v in r["bbox"]), f"{r['category']}:{r['rule']}")  # type: ignore[misc]
+        for p in data["pages"] for r in p["regions"]
+    ]
+
+
+def score_items(items: list[Item], located: dict[str, Located], mask: np.ndarray,
+                regions: list[tuple[Box, str]]) -> list[Scored]:
+    out: list[Scored] = []
+    for it in items:
+        loc = located.get(it.key)
+        if loc is None or not loc.boxes:
+            continue
+        rules = sorted({rule for rb, rule in regions if any(_overlap(rb, b) for b in loc.boxes)})
+        out.append(Scored(it, box_share(mask, loc.boxes), tuple(rules), loc.boxes))
+    return out
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
