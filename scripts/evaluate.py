@@ -39,13 +39,13 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REALDOCS = ROOT.parent / "shared" / "data" / "realdocs"
 sys.path.insert(0, str(ROOT))
 
 import pymupdf  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from scripts.corpus import make_corpus  # noqa: E402
+from scripts.corpus.data import shared_data_dir  # noqa: E402
 from scripts.scoring import Tally, in_issue2_scope  # noqa: E402
 from service.config import Options  # noqa: E402
 from service.pipeline.pool import PagePool  # noqa: E402
@@ -156,8 +156,8 @@ def main() -> None:
     ap.add_argument("--ner-corpus", default="all", choices=("cluener", "resume", "msra", "all"))
     ap.add_argument("--show", type=int, nargs="?", const=10**6, default=0,
                     help="text mode: print N misses / false positives; realdocs: list misses and over-masks")
-    ap.add_argument("--realdocs", type=Path, nargs="?", const=REALDOCS, default=None,
-                    help=f"score the real development set (default {REALDOCS})")
+    ap.add_argument("--realdocs", type=Path, nargs="?", const=shared_data_dir() / "realdocs", default=None,
+                    help="score the real development set (default ../shared/data/realdocs)")
     ap.add_argument("--locate", action="store_true", help="realdocs: re-propose the OCR boxes of the items")
     ap.add_argument("--reuse", action="store_true", help="realdocs: score the outputs already in --out")
     ap.add_argument("--png", type=Path, default=None, help="realdocs: write side-by-side PNGs here")

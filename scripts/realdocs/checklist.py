@@ -43,21 +43,23 @@ class Doc:
 
 
 def _strip_description(text: str) -> str:
-    """``凌龙珍 (姓名 field)`` → ``凌龙珍``; a quoted text wins; a parenthesis at the very start
-    (``(甲)酒石酸…``) or one that reads as part of the text (``门(急)诊``) is kept."""
-    quoted = re.search(r"['‘“\"]([^'’”\"]+)['’”\"]", text)
-    if quoted:
-        return quoted.group(1).strip()
+    """``凌龙珍 (姓名 field)`` → ``凌龙珍``: the text ends at the first `` (``; a parenthesis
+    at the very start (``(甲)酒石酸…``) or inside the text (``门(急)诊``) is kept. Quotes are
+    text (``打"√"。(9分)``)."""
     cut = text.find(" (")
     body = (text[:cut] if cut > 0 else text).strip()
     # "handwritten note 人保…": an English description before Chinese text
     lead = re.match(r"^(?:[a-z-]+ )+(?=[\u3400-\u9fff])", body)
-    return body[lead.end():] if lead else body
+    body = body[lead.end():] if lead else body
+    # "横纹肌溶解 terms": an English description after Chinese text
+    trail = re.search(r"(?<=[\u3400-\u9fff])(?: [a-z]+)+$", body)
+    return body[:trail.start()] if trail else body
 
 
 def split_parts(text: str) -> tuple[str, ...]:
     body = _strip_description(text)
-    return tuple(p.strip() for p in body.split(" / ") if p.strip())
+    # "HPV16 / … / HPV52": an ellipsis stands for what the other parts are, it is no label
+    return tuple(p.strip(" /") for p in body.split(" / ") if p.strip(" /.…"))
 
 
 def load(path: Path) -> list[Doc]:

@@ -12,6 +12,8 @@ approximately in the page text read as one string (so an item may run over a lin
 box per OCR line the match touches (the bounding box of the matched characters of that line).
 ``source: hand`` entries were drawn by looking at the image (seals, signatures, photos, codes,
 handwriting, text the OCR misreads, ambiguous repeats); ``--locate`` never overwrites them.
+``source: absent`` (no boxes) records an item looked for on the image and not there (a term
+the checklist names for the whole page); it is reported as such and scored in no figure.
 
 Repeats: mask items are matched longest text first and take the characters they match; when k
 mask items share one text that occurs n times, n == k assigns them in reading order, k == 1
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from PIL import Image
 
 from scripts.realdocs.checklist import Doc, Item
 from scripts.realdocs.fuzzy import Match, budget, find_all, normalise
@@ -40,7 +43,7 @@ Box = tuple[int, int, int, int]
 class Located:
     key: str
     text: str
-    source: str  # "ocr" | "hand"
+    source: str  # "ocr" | "hand" | "absent"
     boxes: tuple[Box, ...]
 
 
@@ -85,11 +88,18 @@ def _key_order(key: str) -> tuple[int, ...]:
 # -- OCR ---------------------------------------------------------------------------------
 def ocr_chars(image_path: Path, cache_dir: Path) -> list[tuple[str, Box, int]]:
     """Characters of the original read by the project's OCR, in reading order, each with its box
-    and its OCR line number; cached by the image's hash."""
+    (clipped to the image) and its OCR line number; cached by the image's hash."""
     digest = hashlib.sha256(image_path.read_bytes()).hexdigest()[:16]
     cached = cache_dir / f"ocr-{digest}.json"
-    if cached.exists():
-        return [(c, tuple(b), ln) for c, b, ln in json.loads(cached.read_text("utf-8"))]  # type: ignore[misc]
+    if not cached.exists():
+        _read(image_path, cached)
+    with Image.open(image_path) as im:
+        w, h = im.size
+    return [(c, (max(0, b[0]), max(0, b[1]), min(w, b[2]), min(h, b[3])), ln)
+            for c, b, ln in json.loads(cached.read_text("utf-8"))]
+
+
+def _read(image_path: Path, cached: Path) -> None:
     from service.config import Limits
     from service.ingest.document import read_frame
     from service.pipeline.page import get_ocr
@@ -101,20 +111,20 @@ def ocr_chars(image_path: Path, cache_dir: Path) -> list[tuple[str, Box, int]]:
             if ch.bbox is not None and not ch.text.isspace():
                 b = ch.bbox
                 out.append((ch.text, (round(b.x0), round(b.y0), round(b.x1), round(b.y1)), ln))
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps(out, ensure_ascii=False), "utf-8")
-    return out
 
 
 # -- search ------------------------------------------------------------------------------
-def locate_by_text(doc: Doc, chars: list[tuple[str, Box, int]]) -> dict[str, Located]:
-    """Boxes of the doc's text items found in the OCR characters (items not found are absent)."""
+def locate_by_text(doc: Doc, chars: list[tuple[str, Box, int]], hand: frozenset[str] = frozenset()) -> dict[str, Located]:
+    """Boxes of the doc's text items found in the OCR characters (items not found are absent);
+    items in ``hand`` (boxed by hand) are not searched and claim no characters."""
     norm = normalise("".join(c for c, _, _ in chars))
     hay = "".join(c for c, _ in norm)
     src = [i for _, i in norm]
     claimed: set[int] = set()
     found: dict[str, Located] = {}
-    masks = [it for it in doc.items if it.kind == "mask" and it.parts]
+    masks = [it for it in doc.items if it.kind == "mask" and it.parts and it.key not in hand]
     masks.sort(key=lambda it: -max(len(p) for p in it.parts))
     groups: dict[tuple[str, ...], list[Item]] = {}
     for it in masks:
@@ -136,7 +146,7 @@ def locate_by_text(doc: Doc, chars: list[tuple[str, Box, int]]) -> dict[str, Loc
             claimed |= {j for m in ms for j in range(m.start, m.end)}
             found[it.key] = Located(it.key, short(it), "ocr", _boxes(chars, idx))
     for it in doc.items:
-        if it.kind != "keep":
+        if it.kind != "keep" or it.key in hand:
             continue
         ms = _free(find_all(_q(it.parts[0]), hay), claimed)
         if ms:

@@ -8,10 +8,15 @@ A mask is a black rectangle painted over the original, and a JPEG blind copy is 
    moves pixels by far less than that;
 2. a 3×3 opening drops isolated pixels (ringing at the edge of dark print);
 3. dark print *inside* a mask was already black, so it is not "changed": a closing of
-   ``CLOSE``×``CLOSE`` pixels fills such strokes, kept only where the blind pixel is near black.
+   ``CLOSE``×``CLOSE`` pixels fills such strokes, kept only where the blind pixel is near black;
+4. wider black areas inside a mask (the modules of a QR code, a black photo background) stay
+   unchanged too: a rectangle the manifest says was masked counts whole when ≥ ``PAINTED`` of
+   it is near black in the blind copy (the claim is checked on the pixels, never trusted).
 
-Measured on the realdocs outputs (main 2489693): unmasked dark print is marked masked on
-< 0.5 % of its box; a masked name box reads 97–100 % masked.
+Measured on the realdocs outputs of main 2489693: the 450 located items that no mask rectangle
+touches read 0.008 % masked on average, 2.1 % at most (a label beside a mask); of the 99 items
+lying inside one mask rectangle, steps 1–3 alone read ≥ 96 % masked except a QR code (56 %: its
+black modules) and a name on dark foil (71 %); with step 4 all read 100 %.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from PIL import Image
 DARK = 60
 DROP = 40
 CLOSE = 15
+PAINTED = 0.97
 
 
 def load_rgb(path: Path) -> np.ndarray:
@@ -32,8 +38,10 @@ def load_rgb(path: Path) -> np.ndarray:
         return np.asarray(im.convert("RGB"), dtype=np.int16)
 
 
-def masked_pixels(original: np.ndarray, blind: np.ndarray) -> np.ndarray:
-    """Boolean H×W map of the pixels masked in ``blind`` (both RGB int arrays of one size)."""
+def masked_pixels(original: np.ndarray, blind: np.ndarray,
+                  claimed: list[tuple[int, int, int, int]] | None = None) -> np.ndarray:
+    """Boolean H×W map of the pixels masked in ``blind`` (both RGB int arrays of one size);
+    ``claimed``: the manifest's mask rectangles, counted where the pixels confirm them."""
     if original.shape != blind.shape:
         raise ValueError(f"blind copy is {blind.shape[1]}×{blind.shape[0]}, original "
                          f"{original.shape[1]}×{original.shape[0]}")
@@ -41,7 +49,13 @@ def masked_pixels(original: np.ndarray, blind: np.ndarray) -> np.ndarray:
     changed = dark & (original.mean(axis=2) - blind.mean(axis=2) >= DROP)
     m = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((CLOSE, CLOSE), np.uint8))
-    return (m > 0) & dark
+    out = (m > 0) & dark
+    h, w = dark.shape
+    for x0, y0, x1, y1 in claimed or []:
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 > x0 and y1 > y0 and dark[y0:y1, x0:x1].mean() >= PAINTED:
+            out[y0:y1, x0:x1] |= dark[y0:y1, x0:x1]
+    return out
 
 
 def box_share(mask: np.ndarray, boxes: tuple[tuple[int, int, int, int], ...]) -> float:

@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.corpus.data import shared_data_dir
 from scripts.realdocs.checklist import Doc, Item, load
 from scripts.realdocs.locate import Located, load_boxes, locate_by_text, ocr_chars, save_boxes
 from scripts.realdocs.masks import load_rgb, masked_pixels
@@ -29,7 +30,7 @@ from scripts.realdocs.run import Outcome, run_all
 from scripts.realdocs.score import Scored, manifest_regions, score_items
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DIR = ROOT.parent / "shared" / "data" / "realdocs"
+DEFAULT_DIR = shared_data_dir() / "realdocs"
 BOXES = ROOT / "scripts" / "realdocs_boxes.yaml"
 OCR_CACHE = Path.home() / ".cache" / "mangshen-realdocs"
 
@@ -38,6 +39,7 @@ OCR_CACHE = Path.home() / ".cache" / "mangshen-realdocs"
 class Tallies:
     scored: list[Scored] = field(default_factory=list)
     unlocated: list[Item] = field(default_factory=list)
+    absent: list[Item] = field(default_factory=list)  # annotated: not on the image
     runtime_located: list[Item] = field(default_factory=list)
     unscored: list[tuple[Item, str]] = field(default_factory=list)  # items of failed files
 
@@ -49,10 +51,11 @@ def locate_all(docs: list[Doc], images: Path, boxes_path: Path, *, refresh: bool
     for doc in docs:
         have = boxes.setdefault(doc.file, {})
         todo = [it for it in doc.items if it.parts and (refresh or it.key not in have)
-                and (it.key not in have or have[it.key].source != "hand")]
+                and (it.key not in have or have[it.key].source == "ocr")]
         if not todo:
             continue
-        found = locate_by_text(doc, ocr_chars(images / doc.file, OCR_CACHE))
+        hand = frozenset(k for k, v in have.items() if v.source != "ocr")
+        found = locate_by_text(doc, ocr_chars(images / doc.file, OCR_CACHE), hand)
         for it in todo:
             if it.key in found:
                 have[it.key] = found[it.key]
@@ -74,14 +77,16 @@ def evaluate(args_dir: Path, out: Path, jobs: int, policy: str, *, reuse: bool, 
         for it in doc.items:
             if it.key not in loc:
                 t.unlocated.append(it)
+            elif loc[it.key].source == "absent":
+                t.absent.append(it)
             elif it.key not in committed.get(doc.file, {}):
                 t.runtime_located.append(it)
         if oc.exit_code != 0 or oc.blind is None:
-            t.unscored += [(it, f"exit {oc.exit_code}") for it in doc.items if it.key in loc]
+            t.unscored += [(it, f"exit {oc.exit_code}") for it in doc.items if it.key in loc and loc[it.key].boxes]
             continue
         original, blind = load_rgb(images / doc.file), load_rgb(out / oc.blind)
-        mask = masked_pixels(original, blind)
         regions = manifest_regions(out / oc.manifest if oc.manifest else None)
+        mask = masked_pixels(original, blind, [b for b, _ in regions])
         scored = score_items(list(doc.items), loc, mask, regions)
         t.scored += scored
         if png is not None:
@@ -120,8 +125,8 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
     if t.unscored:
         print(f"not scored (file not released): {sum(i.kind == 'mask' for i, _ in t.unscored)} must-mask, "
               f"{sum(i.kind == 'keep' for i, _ in t.unscored)} must-keep items")
-    print(f"unlocated items (in no figure): {len(t.unlocated)}; located at run time by OCR "
-          f"(not in the boxes file): {len(t.runtime_located)}")
+    print(f"unlocated items (in no figure): {len(t.unlocated)}; annotated as not on the image: "
+          f"{len(t.absent)}; located at run time by OCR (not in the boxes file): {len(t.runtime_located)}")
     if not show:
         return
     by_file: dict[str, list[Scored]] = defaultdict(list)
@@ -137,10 +142,12 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
     for s in keeps:
         if not s.ok:
             print(f"  {s.item.file} · {s.item.key} {s.item.parts[0]!r} · {s.share:.0%} · {', '.join(s.rules) or '-'}")
-    if t.unlocated:
-        print("\nunlocated:")
-        for it in t.unlocated:
-            print(f"  {it.file} · {it.key} {it.text!r} · {it.category}")
+    for title, items in (("unlocated", t.unlocated), ("annotated as not on the image", t.absent),
+                         ("located at run time by OCR", t.runtime_located)):
+        if items:
+            print(f"\n{title}:")
+            for it in items:
+                print(f"  {it.file} · {it.key} {it.text!r} · {it.category}")
     if t.unscored:
         print("\nnot scored (file not released):")
         for it, why in t.unscored:

@@ -10,6 +10,7 @@ WHICH rule over-masks a label or nearly covered a missed item.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,9 +40,10 @@ def manifest_regions(path: Path | None) -> list[tuple[Box, str]]:
     if path is None or not path.exists():
         return []
     data = json.loads(path.read_text("utf-8"))
-    return [
-        (tuple(round(v) for v in r["bbox"]), f"{r['category']}:{r['rule']}")  # type: ignore[misc]
+    return [  # rounded inwards: the painted rectangle covers at least these pixels
+        ((math.ceil(x0), math.ceil(y0), math.floor(x1), math.floor(y1)), f"{r['category']}:{r['rule']}")
         for p in data["pages"] for r in p["regions"]
+        for x0, y0, x1, y1 in [r["bbox"]]
     ]
 
 
