@@ -119,6 +119,11 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
         u = [s for s in row if s.item.uncertain]
         ck, uk = sum(s.ok for s in c), sum(s.ok for s in u)
         print(f"  {cat:<14}{f'{ck}/{len(c)}':>14}{_pct(ck, len(c)):>8}{f'{uk}/{len(u)}':>14}{_pct(uk, len(u)):>8}")
+    if t.unscored:
+        um = [i for i, _ in t.unscored if i.kind == "mask" and not i.uncertain]
+        certain = [s for s in masks if not s.item.uncertain]
+        ck, total = sum(s.ok for s in certain), len(certain) + len(um)
+        print(f"  all files, the certain items of unreleased files counted as not masked: {ck}/{total} = {_pct(ck, total)}")
     ok = sum(s.ok for s in keeps)
     print(f"\nmust-keep readable (≤ 30 % of the label's boxes black): {ok}/{len(keeps)} = {_pct(ok, len(keeps))}"
           f"  ({len(keeps) - ok} over-masked)")

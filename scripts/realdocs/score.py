@@ -28,7 +28,7 @@ READABLE = 0.30
 class Scored:
     item: Item
     share: float  # masked share of the item's boxes
-    rules: tuple[str, ...]  # "<category>:<rule>" of the manifest regions overlapping it
+    rules: tuple[str, ...]  # "<category>:<rule> NN%": manifest regions over it, most first
     boxes: tuple[Box, ...]
 
     @property
@@ -54,9 +54,24 @@ def score_items(items: list[Item], located: dict[str, Located], mask: np.ndarray
         loc = located.get(it.key)
         if loc is None or not loc.boxes:
             continue
-        rules = sorted({rule for rb, rule in regions if any(_overlap(rb, b) for b in loc.boxes)})
-        out.append(Scored(it, box_share(mask, loc.boxes), tuple(rules), loc.boxes))
+        out.append(Scored(it, box_share(mask, loc.boxes), _rules(loc.boxes, regions, mask.shape), loc.boxes))
     return out
+
+
+def _rules(boxes: tuple[Box, ...], regions: list[tuple[Box, str]], shape: tuple[int, ...]) -> tuple[str, ...]:
+    """Each rule whose rectangles overlap the item, with the share of the item they cover."""
+    by_rule: dict[str, list[Box]] = {}
+    for rb, rule in regions:
+        if any(_overlap(rb, b) for b in boxes):
+            by_rule.setdefault(rule, []).append(rb)
+    shares = []
+    for rule, rects in by_rule.items():
+        cover = np.zeros(shape[:2], dtype=bool)
+        for x0, y0, x1, y1 in rects:
+            cover[max(0, y0):y1, max(0, x0):x1] = True
+        shares.append((box_share(cover, boxes), rule))
+    shares.sort(key=lambda t: (-t[0], t[1]))
+    return tuple(f"{rule} {share:.0%}" for share, rule in shares)
 
 
 def _overlap(a: Box, b: Box) -> bool:

@@ -64,7 +64,7 @@ def test_scoring_reads_masks_from_pixels(pair: tuple[np.ndarray, np.ndarray, lis
     assert got["k0"].share < 0.01 and got["k0"].ok  # untouched print under JPEG noise
     assert 0.1 < got["k1"].share < 0.3 and got["k1"].ok  # a fifth painted: still readable (≤ 30 %)
     assert got["k2"].share < 0.01
-    assert got["m2"].share > 0.99 and got["m2"].rules == ("qrcode:qrcode.decoded",)
+    assert got["m2"].share > 0.99 and got["m2"].rules == ("qrcode:qrcode.decoded 100%",)
     # without the manifest's claim the black modules, unchanged, would not read as masked
     assert box_share_without_claim(original, blind, qr) < 0.5
 
