@@ -7,7 +7,8 @@ Rules (also in the ``--help`` of evaluate.py):
 * items are located on the ORIGINAL image by the committed boxes file
   (scripts/realdocs_boxes.yaml, see :mod:`scripts.realdocs.locate`); an item missing from it is
   searched in the OCR text at run time and flagged "located at run time"; an item found neither
-  way is reported as *unlocated* and counted in no figure (never silently dropped);
+  way, or whose box was recorded for another checklist text, is reported as *unlocated* and
+  counted in no figure (never silently dropped);
 * masked pixels are those the blind copy turned black (:mod:`scripts.realdocs.masks`); a
   must-mask item is masked when ≥ 80 % of its boxes is masked, a must-keep label is readable
   when ≤ 30 % of its boxes is masked (:mod:`scripts.realdocs.score`);
@@ -24,7 +25,14 @@ from pathlib import Path
 
 from scripts.corpus.data import shared_data_dir
 from scripts.realdocs.checklist import Doc, Item, load
-from scripts.realdocs.locate import Located, load_boxes, locate_by_text, ocr_chars, save_boxes
+from scripts.realdocs.locate import (
+    Located,
+    load_boxes,
+    locate_by_text,
+    ocr_chars,
+    save_boxes,
+    short,
+)
 from scripts.realdocs.masks import load_rgb, masked_pixels
 from scripts.realdocs.run import Outcome, run_all
 from scripts.realdocs.score import Scored, manifest_regions, score_items
@@ -75,6 +83,8 @@ def evaluate(args_dir: Path, out: Path, jobs: int, policy: str, *, reuse: bool, 
     for doc, oc in zip(docs, outcomes, strict=True):
         loc = located.get(doc.file, {})
         for it in doc.items:
+            if it.key in loc and loc[it.key].text != short(it):  # the checklist changed under it
+                del loc[it.key]
             if it.key not in loc:
                 t.unlocated.append(it)
             elif loc[it.key].source == "absent":

@@ -3,7 +3,8 @@
 One ``redact_document`` call per image (no profile, the given policy), outputs kept in the
 output folder for viewing; the outcome of each file (exit code, one-line error, blind name) is
 written beside them as ``<stem>.outcome.json`` so that ``--reuse`` can score earlier outputs
-without running the pipeline again.
+without running the pipeline again. An exception out of the pipeline is recorded as a failed file
+(exit 1, its type and message) and the run goes on.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from pathlib import Path
 from service.config import Options
 from service.pipeline.pool import PagePool
 from service.pipeline.run import redact_document
+
+#: the exit code recorded when ``redact_document`` raises (Python's own for an uncaught exception)
+CRASHED = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +48,19 @@ def run_all(images: list[Path], out: Path, jobs: int, policy: str, reuse: bool) 
                 outcomes.append(Outcome(**json.loads(cached.read_text("utf-8"))))
                 continue
             t0 = time.perf_counter()
-            result = redact_document(src, out, Options(jobs=jobs, policy=policy), pool)
             manifest = f"{src.stem}.manifest.json"
+            try:
+                result = redact_document(src, out, Options(jobs=jobs, policy=policy), pool)
+                code, error = result.exit_code, result.error
+                blind = result.output_name if code == 0 else None
+            except Exception as exc:  # a crash is a failed file, reported like the others
+                code, error, blind = CRASHED, f"uncaught {type(exc).__name__}: {exc}", None
             outcome = Outcome(
                 file=src.name,
-                exit_code=result.exit_code,
-                error=(result.error or "").splitlines()[0] if result.error else None,
-                blind=result.output_name if result.exit_code == 0 else None,
-                manifest=manifest if (out / manifest).exists() else None,
+                exit_code=code,
+                error=error.splitlines()[0] if error else None,
+                blind=blind,
+                manifest=manifest if blind and (out / manifest).exists() else None,
                 seconds=round(time.perf_counter() - t0, 2),
             )
             cached.write_text(json.dumps(asdict(outcome), ensure_ascii=False), "utf-8")
