@@ -58,11 +58,20 @@ def masked_pixels(original: np.ndarray, blind: np.ndarray,
     return out
 
 
-def box_share(mask: np.ndarray, boxes: tuple[tuple[int, int, int, int], ...]) -> float:
-    """Share of the union of ``boxes`` that is masked (0 for an empty union)."""
-    h, w = mask.shape
+def union(shape: tuple[int, ...], boxes: tuple[tuple[int, int, int, int], ...]) -> np.ndarray:
+    """Boolean map of the union of ``boxes`` on an image of ``shape``."""
+    h, w = shape[:2]
     region = np.zeros((h, w), dtype=bool)
     for x0, y0, x1, y1 in boxes:
         region[max(0, y0):min(h, y1), max(0, x0):min(w, x1)] = True
+    return region
+
+
+def box_share(mask: np.ndarray, boxes: tuple[tuple[int, int, int, int], ...],
+              exclude: np.ndarray | None = None) -> float:
+    """Share of the union of ``boxes`` (less ``exclude``) that is masked (0 for an empty union)."""
+    region = union(mask.shape, boxes)
+    if exclude is not None:
+        region &= ~exclude
     total = int(region.sum())
     return float((mask & region).sum()) / total if total else 0.0

@@ -119,7 +119,8 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
         if o.exit_code != 0:
             print(f"  FAILED {o.file}: exit {o.exit_code}: {o.error}")
     masks = [s for s in t.scored if s.item.kind == "mask"]
-    keeps = [s for s in t.scored if s.item.kind == "keep"]
+    keeps = [s for s in t.scored if s.item.kind == "keep" and s.share is not None]
+    buried = [s for s in t.scored if s.item.kind == "keep" and s.share is None]
     print("\nmust-mask recall (masked = ≥ 80 % of the item's boxes black), released files only:")
     print(f"  {'category':<14}{'certain':>14}{'recall':>8}{'uncertain':>14}{'recall':>8}")
     cats = sorted({s.item.category for s in masks})
@@ -135,8 +136,9 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
         ck, total = sum(s.ok for s in certain), len(certain) + len(um)
         print(f"  all files, the certain items of unreleased files counted as not masked: {ck}/{total} = {_pct(ck, total)}")
     ok = sum(s.ok for s in keeps)
-    print(f"\nmust-keep readable (≤ 30 % of the label's boxes black): {ok}/{len(keeps)} = {_pct(ok, len(keeps))}"
-          f"  ({len(keeps) - ok} over-masked)")
+    print(f"\nmust-keep readable (≤ 30 % of the label's boxes black, outside must-mask items): "
+          f"{ok}/{len(keeps)} = {_pct(ok, len(keeps))}  ({len(keeps) - ok} over-masked; "
+          f"{len(buried)} wholly under must-mask items, not scored)")
     if t.unscored:
         print(f"not scored (file not released): {sum(i.kind == 'mask' for i, _ in t.unscored)} must-mask, "
               f"{sum(i.kind == 'keep' for i, _ in t.unscored)} must-keep items")
@@ -147,6 +149,12 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
     by_file: dict[str, list[Scored]] = defaultdict(list)
     for s in t.scored:
         by_file[s.item.file].append(s)
+    print("\nper file (exit · must-mask masked/total, certain · must-keep readable/total):")
+    for o in outcomes:
+        fm = [s for s in by_file[o.file] if s.item.kind == "mask" and not s.item.uncertain]
+        fk = [s for s in by_file[o.file] if s.item.kind == "keep" and s.share is not None]
+        scored = f"{sum(s.ok for s in fm)}/{len(fm)} · {sum(s.ok for s in fk)}/{len(fk)}" if o.exit_code == 0 else "-"
+        print(f"  {o.file:<58} exit {o.exit_code} · {scored}")
     print("\nmisses (file · item · category · masked share · overlapping manifest regions):")
     for s in masks:
         if not s.ok:
@@ -158,6 +166,7 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
         if not s.ok:
             print(f"  {s.item.file} · {s.item.key} {s.item.parts[0]!r} · {s.share:.0%} · {', '.join(s.rules) or '-'}")
     for title, items in (("unlocated", t.unlocated), ("annotated as not on the image", t.absent),
+                         ("must-keep wholly under must-mask items (not scored)", [s.item for s in buried]),
                          ("located at run time by OCR", t.runtime_located)):
         if items:
             print(f"\n{title}:")

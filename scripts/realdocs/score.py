@@ -2,7 +2,10 @@
 
 A must-mask item is *masked* when ≥ ``MASKED`` (80 %) of the union of its boxes is masked; a
 must-keep item is *readable* when ≤ ``READABLE`` (30 %) of the union of its boxes is masked
-(the masked pixels as :mod:`scripts.realdocs.masks` reads them). For every item the manifest
+(the masked pixels as :mod:`scripts.realdocs.masks` reads them), counting only the part of the
+label that lies outside every must-mask item of the page: a label printed under a seal cannot
+stay readable when the seal is masked, and the checklist asks for both. A label wholly under
+must-mask items is not scored (``share`` is ``None``; reported apart). For every item the manifest
 regions that overlap its boxes are kept with it (rule and category), so that a report can say
 WHICH rule over-masks a label or nearly covered a missed item.
 """
@@ -18,7 +21,7 @@ import numpy as np
 
 from scripts.realdocs.checklist import Item
 from scripts.realdocs.locate import Box, Located
-from scripts.realdocs.masks import box_share
+from scripts.realdocs.masks import box_share, union
 
 MASKED = 0.80
 READABLE = 0.30
@@ -27,12 +30,14 @@ READABLE = 0.30
 @dataclass(frozen=True, slots=True)
 class Scored:
     item: Item
-    share: float  # masked share of the item's boxes
+    share: float | None  # masked share of the item's boxes; None: a label wholly under must-mask items
     rules: tuple[str, ...]  # "<category>:<rule> NN%": manifest regions over it, most first
     boxes: tuple[Box, ...]
 
     @property
     def ok(self) -> bool:
+        if self.share is None:
+            return True
         return self.share >= MASKED if self.item.kind == "mask" else self.share <= READABLE
 
 
@@ -50,11 +55,19 @@ def manifest_regions(path: Path | None) -> list[tuple[Box, str]]:
 def score_items(items: list[Item], located: dict[str, Located], mask: np.ndarray,
                 regions: list[tuple[Box, str]]) -> list[Scored]:
     out: list[Scored] = []
+    must_mask = union(mask.shape, tuple(b for it in items if it.kind == "mask" and it.key in located
+                                        for b in located[it.key].boxes))
     for it in items:
         loc = located.get(it.key)
         if loc is None or not loc.boxes:
             continue
-        out.append(Scored(it, box_share(mask, loc.boxes), _rules(loc.boxes, regions, mask.shape), loc.boxes))
+        if it.kind == "mask":
+            share: float | None = box_share(mask, loc.boxes)
+        else:
+            share = box_share(mask, loc.boxes, exclude=must_mask)
+            if not (union(mask.shape, loc.boxes) & ~must_mask).any():
+                share = None
+        out.append(Scored(it, share, _rules(loc.boxes, regions, mask.shape), loc.boxes))
     return out
 
 

@@ -59,14 +59,29 @@ def test_scoring_reads_masks_from_pixels(pair: tuple[np.ndarray, np.ndarray, lis
     located = {k: Located(k, k, "hand", (b,)) for k, b in zip(("m0", "m1", "k0", "k1", "k2", "m2"), boxes, strict=True)}
     items = [_item("m0"), _item("m1"), _item("k0", "keep"), _item("k1", "keep"), _item("k2", "keep"), _item("m2")]
     got = {s.item.key: s for s in score_items(items, located, mask, [(qr, "qrcode:qrcode.decoded")])}
-    assert got["m0"].share > 0.97 and got["m0"].ok  # painted whole, its print included
-    assert 0.4 < got["m1"].share < 0.6 and not got["m1"].ok  # half painted: a miss (< 80 %)
-    assert got["k0"].share < 0.01 and got["k0"].ok  # untouched print under JPEG noise
-    assert 0.1 < got["k1"].share < 0.3 and got["k1"].ok  # a fifth painted: still readable (≤ 30 %)
-    assert got["k2"].share < 0.01
-    assert got["m2"].share > 0.99 and got["m2"].rules == ("qrcode:qrcode.decoded 100%",)
+    share = {k: s.share if s.share is not None else -1.0 for k, s in got.items()}
+    assert share["m0"] > 0.97 and got["m0"].ok  # painted whole, its print included
+    assert 0.4 < share["m1"] < 0.6 and not got["m1"].ok  # half painted: a miss (< 80 %)
+    assert 0 <= share["k0"] < 0.01 and got["k0"].ok  # untouched print under JPEG noise
+    assert 0.1 < share["k1"] < 0.3 and got["k1"].ok  # a fifth painted: still readable (≤ 30 %)
+    assert 0 <= share["k2"] < 0.01
+    assert share["m2"] > 0.99 and got["m2"].rules == ("qrcode:qrcode.decoded 100%",)
     # without the manifest's claim the black modules, unchanged, would not read as masked
     assert box_share_without_claim(original, blind, qr) < 0.5
+
+
+def test_a_label_is_scored_outside_must_mask_items(pair: tuple[np.ndarray, np.ndarray, list[Box]]) -> None:
+    """A label half under a masked must-mask item (a seal over it) is judged on its other half;
+    one wholly under it is not scored."""
+    original, blind, boxes = pair
+    mask = masked_pixels(original, blind)
+    located = {"m0": Located("m0", "m0", "hand", (boxes[0],)),
+               "k0": Located("k0", "k0", "hand", ((120, 20, 300, 60),)),
+               "k1": Located("k1", "k1", "hand", ((40, 25, 200, 55),))}
+    got = {s.item.key: s for s in score_items([_item("m0"), _item("k0", "keep"), _item("k1", "keep")],
+                                              located, mask, [])}
+    assert got["k0"].share is not None and got["k0"].share < 0.05 and got["k0"].ok
+    assert got["k1"].share is None and got["k1"].ok
 
 
 def box_share_without_claim(original: np.ndarray, blind: np.ndarray, box: Box) -> float:
