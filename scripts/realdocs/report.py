@@ -19,7 +19,7 @@ Rules (also in the ``--help`` of evaluate.py):
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +50,8 @@ class Tallies:
     absent: list[Item] = field(default_factory=list)  # annotated: not on the image
     runtime_located: list[Item] = field(default_factory=list)
     unscored: list[tuple[Item, str]] = field(default_factory=list)  # items of failed files
+    #: released files with nothing to mask: (file, masked share of the page, rule counts)
+    negatives: list[tuple[str, float, Counter[str]]] = field(default_factory=list)
 
 
 def locate_all(docs: list[Doc], images: Path, boxes_path: Path, *, refresh: bool) -> dict[str, dict[str, Located]]:
@@ -99,6 +101,8 @@ def evaluate(args_dir: Path, out: Path, jobs: int, policy: str, *, reuse: bool, 
         mask = masked_pixels(original, blind, [b for b, _ in regions])
         scored = score_items(list(doc.items), loc, mask, regions)
         t.scored += scored
+        if not any(it.kind == "mask" for it in doc.items):
+            t.negatives.append((doc.file, float(mask.mean()), Counter(rule for _, rule in regions)))
         if png is not None:
             from scripts.realdocs.render import side_by_side
 
@@ -139,6 +143,9 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
     print(f"\nmust-keep readable (≤ 30 % of the label's boxes black, outside must-mask items): "
           f"{ok}/{len(keeps)} = {_pct(ok, len(keeps))}  ({len(keeps) - ok} over-masked; "
           f"{len(buried)} wholly under must-mask items, not scored)")
+    for file, share, rules in t.negatives:
+        found = ", ".join(f"{r} ×{n}" for r, n in sorted(rules.items())) or "no mask"
+        print(f"negative control {file}: {share:.1%} of the page masked ({found})")
     if t.unscored:
         print(f"not scored (file not released): {sum(i.kind == 'mask' for i, _ in t.unscored)} must-mask, "
               f"{sum(i.kind == 'keep' for i, _ in t.unscored)} must-keep items")
