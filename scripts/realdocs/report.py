@@ -54,11 +54,13 @@ class Tallies:
     negatives: list[tuple[str, float, Counter[str]]] = field(default_factory=list)
 
 
-def locate_all(docs: list[Doc], images: Path, boxes_path: Path, *, refresh: bool) -> dict[str, dict[str, Located]]:
+def locate_all(docs: list[Doc], images: Path, boxes_path: Path, *, refresh: bool,
+               search: bool = True) -> dict[str, dict[str, Located]]:
     """The committed boxes, completed (``refresh``: re-proposed for every ``ocr`` entry) by a
-    text search of the OCR of each original; hand boxes are never replaced."""
+    text search of the OCR of each original (``search=False``: the committed boxes only); hand
+    boxes are never replaced."""
     boxes = load_boxes(boxes_path)
-    for doc in docs:
+    for doc in docs if search else []:
         have = boxes.setdefault(doc.file, {})
         todo = [it for it in doc.items if it.parts and (refresh or it.key not in have)
                 and (it.key not in have or have[it.key].source == "ocr")]
@@ -75,11 +77,13 @@ def locate_all(docs: list[Doc], images: Path, boxes_path: Path, *, refresh: bool
 
 
 def evaluate(args_dir: Path, out: Path, jobs: int, policy: str, *, reuse: bool, show: bool,
-             png: Path | None, boxes_path: Path = BOXES) -> Tallies:
+             png: Path | None, boxes_path: Path = BOXES, ocr: bool = True) -> Tallies:
+    """Run (or with ``reuse`` read back) every file, score it and print the report; ``ocr=False``
+    scores on the committed boxes only (items without one are unlocated)."""
     docs = load(args_dir / "checklist.yaml")
     images = args_dir / "images"
     committed = load_boxes(boxes_path)
-    located = locate_all(docs, images, boxes_path, refresh=False)
+    located = locate_all(docs, images, boxes_path, refresh=False, search=ocr)
     outcomes = run_all([images / d.file for d in docs], out, jobs, policy, reuse)
     t = Tallies()
     for doc, oc in zip(docs, outcomes, strict=True):

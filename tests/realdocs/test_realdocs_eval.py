@@ -3,6 +3,8 @@ and that every checklist item of ../shared/data/realdocs has a box (CI has ../sh
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -130,3 +132,45 @@ def test_every_checklist_item_has_a_box() -> None:
     assert not missing, f"{len(missing)} items without a box: {missing[:20]}"
     assert not stale, f"the checklist changed under these boxes: {stale[:20]}"
     assert not outside, f"boxes outside their image: {outside[:20]}"
+
+
+def test_report_end_to_end_on_recorded_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``evaluate --reuse`` on a tiny set: one released file, one failed, one item without a box."""
+    from scripts.realdocs.locate import save_boxes
+    from scripts.realdocs.report import evaluate
+    from scripts.realdocs.run import Outcome, outcome_path
+
+    data, out = tmp_path / "realdocs", tmp_path / "out"
+    (data / "images").mkdir(parents=True)
+    out.mkdir()
+    im = Image.new("RGB", (300, 120), (240, 240, 240))
+    draw = ImageDraw.Draw(im)
+    _text_like(draw, (10, 10, 110, 40))  # a name
+    _text_like(draw, (10, 60, 110, 90))  # a label
+    im.save(data / "images" / "a.png")
+    im.save(data / "images" / "b.png")
+    draw.rectangle((10, 10, 109, 39), fill=(0, 0, 0))
+    im.save(out / "a.blind.png")
+    (data / "checklist.yaml").write_text(
+        "- file: a.png\n  must_mask:\n  - text: 张三 (name)\n    category: person_name\n"
+        "  - text: 李四 (nowhere)\n    category: person_name\n  must_keep:\n  - 姓名 / 性别\n"
+        "- file: b.png\n  must_mask:\n  - text: 张三\n    category: person_name\n  must_keep: []\n",
+        encoding="utf-8")
+    boxes = tmp_path / "boxes.yaml"
+    save_boxes(boxes, {
+        "a.png": {"m0": Located("m0", "张三", "hand", ((10, 10, 110, 40),)),
+                  "k0.0": Located("k0.0", "姓名", "hand", ((10, 60, 110, 90),)),
+                  "k0.1": Located("k0.1", "性别", "absent", ())},
+        "b.png": {"m0": Located("m0", "张三", "hand", ((10, 10, 110, 40),))},
+    })
+    for o in (Outcome("a.png", 0, None, "a.blind.png", None, 1.0),
+              Outcome("b.png", 5, "verification failed: 1 pixel(s) changed outside the masks", None, None, 1.0)):
+        outcome_path(out, o.file).write_text(json.dumps(asdict(o)), "utf-8")
+    t = evaluate(data, out, 1, "default", reuse=True, show=True, png=tmp_path / "png", boxes_path=boxes,
+                 ocr=False)
+    text = capsys.readouterr().out
+    assert "released 1, failed 1" in text and "FAILED b.png: exit 5" in text
+    assert [(s.item.key, s.ok) for s in t.scored] == [("m0", True), ("k0.0", True)]
+    assert [i.key for i in t.unlocated] == ["m1"] and [i.key for i in t.absent] == ["k0.1"]
+    assert [(i.file, i.key) for i, _ in t.unscored] == [("b.png", "m0")]
+    assert (tmp_path / "png" / "a.png").exists()
