@@ -21,13 +21,12 @@ last 1,000 sentences) of the NER corpora in ../shared/data/ner (scripts/evaluate
 images + checklist.yaml) and scores it against the checklist (scripts/realdocs/report.py): a
 must-mask item is masked when ≥ 80 % of its boxes on the original turned black in the blind
 copy, a must-keep label is readable when ≤ 30 % of its boxes (outside must-mask items) did;
-boxes come from the committed
-scripts/realdocs_boxes.yaml (OCR-found or hand-drawn; ``--locate`` re-proposes the OCR ones).
-Reports released/failed files with exit codes, must-mask recall per category (certain and
-uncertain apart), must-keep readable share, unlocated items; ``--show`` lists every miss and
-every over-masked label with the manifest rules of the masks over it; ``--png`` writes
-side-by-side pictures; ``--reuse`` scores the outputs already in ``--out`` (default
-realdocs-out/).
+boxes come from the committed scripts/realdocs_boxes.yaml (OCR-found or hand-drawn; ``--locate``
+re-proposes the OCR ones). Reports released/failed files with exit codes, must-mask recall per
+category (certain and uncertain apart), must-keep readable share, unlocated items; ``--show``
+lists every miss and every over-masked label with the manifest rules of the masks over it;
+``--png`` writes side-by-side pictures; ``--reuse`` scores the outputs already in ``--out``
+(default realdocs-out/).
 """
 
 from __future__ import annotations
