@@ -101,6 +101,12 @@ def evaluate(args_dir: Path, out: Path, jobs: int, policy: str, *, reuse: bool, 
             t.unscored += [(it, f"exit {oc.exit_code}") for it in doc.items if it.key in loc and loc[it.key].boxes]
             continue
         original, blind = load_rgb(images / doc.file), load_rgb(out / oc.blind)
+        if original.shape != blind.shape:  # a released copy of another size: a defect, not a score
+            t.unscored += [(it, "blind copy has another size") for it in doc.items
+                           if it.key in loc and loc[it.key].boxes]
+            print(f"  {doc.file}: the blind copy is {blind.shape[1]}×{blind.shape[0]}, the original "
+                  f"{original.shape[1]}×{original.shape[0]}: not scored", file=sys.stderr)
+            continue
         regions = manifest_regions(out / oc.manifest if oc.manifest else None)
         mask = masked_pixels(original, blind, [b for b, _ in regions])
         scored = score_items(list(doc.items), loc, mask, regions)
@@ -151,7 +157,7 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
         found = ", ".join(f"{r} ×{n}" for r, n in sorted(rules.items())) or "no mask"
         print(f"negative control {file}: {share:.1%} of the page masked ({found})")
     if t.unscored:
-        print(f"not scored (file not released): {sum(i.kind == 'mask' for i, _ in t.unscored)} must-mask, "
+        print(f"not scored (file not released, or its blind copy has another size): {sum(i.kind == 'mask' for i, _ in t.unscored)} must-mask, "
               f"{sum(i.kind == 'keep' for i, _ in t.unscored)} must-keep items")
     print(f"unlocated items (in no figure): {len(t.unlocated)}; annotated as not on the image: "
           f"{len(t.absent)}; located at run time by OCR (not in the boxes file): {len(t.runtime_located)}")
@@ -184,7 +190,7 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
             for it in items:
                 print(f"  {it.file} · {it.key} {it.text!r} · {it.category}")
     if t.unscored:
-        print("\nnot scored (file not released):")
+        print("\nnot scored (file not released, or its blind copy has another size):")
         for it, why in t.unscored:
             if it.kind == "mask":
                 print(f"  {it.file} · {it.key} {it.text!r} · {it.category} · {why}")
