@@ -4,6 +4,7 @@
     python scripts/evaluate.py [--corpus corpus] [--n 40] [--seed 7] [--jobs N] [--no-profile]
     python scripts/evaluate.py --text [--ner-corpus cluener|resume|msra|all] [--policy P] [--show N]
     python scripts/evaluate.py --realdocs [DIR] [--out OUT] [--jobs N] [--show] [--png PNGDIR] [--reuse]
+                               [--only 05_,12_]
     python scripts/evaluate.py --realdocs [DIR] --locate
 
 Generates the corpus first when the folder holds none (scripts/make_corpus.py). For every file
@@ -162,6 +163,8 @@ def main() -> None:
     ap.add_argument("--locate", action="store_true", help="realdocs: re-propose the OCR boxes of the items")
     ap.add_argument("--reuse", action="store_true", help="realdocs: score the outputs already in --out")
     ap.add_argument("--png", type=Path, default=None, help="realdocs: write side-by-side PNGs here")
+    ap.add_argument("--only", default="", help="realdocs: only files whose names contain one of these "
+                    "comma-separated strings (e.g. 05_,12_)")
     args = ap.parse_args()
     if args.realdocs is not None:
         from scripts.realdocs import report
@@ -170,7 +173,8 @@ def main() -> None:
             report.locate_main(args.realdocs)
             return
         report.evaluate(args.realdocs, args.out or ROOT / "realdocs-out", args.jobs, args.policy,
-                        reuse=args.reuse, show=bool(args.show), png=args.png)
+                        reuse=args.reuse, show=bool(args.show), png=args.png,
+                        only=tuple(o for o in args.only.split(",") if o))
         return
     if args.text:
         from scripts import evaluate_ner

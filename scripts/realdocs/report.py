@@ -77,10 +77,12 @@ def locate_all(docs: list[Doc], images: Path, boxes_path: Path, *, refresh: bool
 
 
 def evaluate(args_dir: Path, out: Path, jobs: int, policy: str, *, reuse: bool, show: bool,
-             png: Path | None, boxes_path: Path = BOXES, ocr: bool = True) -> Tallies:
+             png: Path | None, boxes_path: Path = BOXES, ocr: bool = True,
+             only: tuple[str, ...] = ()) -> Tallies:
     """Run (or with ``reuse`` read back) every file, score it and print the report; ``ocr=False``
-    scores on the committed boxes only (items without one are unlocated)."""
-    docs = load(args_dir / "checklist.yaml")
+    scores on the committed boxes only (items without one are unlocated); ``only``: the files
+    whose names contain one of these strings."""
+    docs = [d for d in load(args_dir / "checklist.yaml") if not only or any(o in d.file for o in only)]
     images = args_dir / "images"
     committed = load_boxes(boxes_path)
     located = locate_all(docs, images, boxes_path, refresh=False, search=ocr)
