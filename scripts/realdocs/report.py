@@ -155,6 +155,11 @@ def print_report(t: Tallies, outcomes: list[Outcome], policy: str, show: bool) -
     print(f"\nmust-keep readable (≤ 30 % of the label's boxes black, outside must-mask items): "
           f"{ok}/{len(keeps)} = {_pct(ok, len(keeps))}  ({len(keeps) - ok} over-masked; "
           f"{len(buried)} wholly under must-mask items, not scored)")
+    over = Counter(s.rules[0].rsplit(" ", 1)[0] if s.rules else "no manifest region"
+                   for s in keeps if not s.ok)
+    if over:
+        print("  over-masked labels by the rule covering most of each: "
+              + ", ".join(f"{r} {n}" for r, n in over.most_common()))
     for file, share, rules in t.negatives:
         found = ", ".join(f"{r} ×{n}" for r, n in sorted(rules.items())) or "no mask"
         print(f"negative control {file}: {share:.1%} of the page masked ({found})")
