@@ -3,6 +3,9 @@
 
     python scripts/evaluate.py [--corpus corpus] [--n 40] [--seed 7] [--jobs N] [--no-profile]
     python scripts/evaluate.py --text [--ner-corpus cluener|resume|msra|all] [--policy P] [--show N]
+    python scripts/evaluate.py --realdocs [DIR] [--out OUT] [--jobs N] [--show] [--png PNGDIR] [--reuse]
+                               [--only 05_,12_]
+    python scripts/evaluate.py --realdocs [DIR] --locate
 
 Generates the corpus first when the folder holds none (scripts/make_corpus.py). For every file
 it runs the real pipeline with the file's applicant profile (``--no-profile``: without one, the
@@ -14,6 +17,17 @@ pages per second.
 
 ``--text`` runs the text mode instead: ``detect-text``'s engine over the validation split (the
 last 1,000 sentences) of the NER corpora in ../shared/data/ner (scripts/evaluate_ner.py).
+
+``--realdocs`` runs the tool on the real development set (default ../shared/data/realdocs, 31
+images + checklist.yaml) and scores it against the checklist (scripts/realdocs/report.py): a
+must-mask item is masked when ≥ 80 % of its boxes on the original turned black in the blind
+copy, a must-keep label is readable when ≤ 30 % of its boxes (outside must-mask items) did;
+boxes come from the committed scripts/realdocs_boxes.yaml (OCR-found or hand-drawn; ``--locate``
+re-proposes the OCR ones). Reports released/failed files with exit codes, must-mask recall per
+category (certain and uncertain apart), must-keep readable share, unlocated items; ``--show``
+lists every miss and every over-masked label with the manifest rules of the masks over it;
+``--png`` writes side-by-side pictures; ``--reuse`` scores the outputs already in ``--out``
+(default realdocs-out/).
 """
 
 from __future__ import annotations
@@ -33,6 +47,7 @@ import pymupdf  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from scripts.corpus import make_corpus  # noqa: E402
+from scripts.corpus.data import shared_data_dir  # noqa: E402
 from scripts.scoring import Tally, in_issue2_scope  # noqa: E402
 from service.config import Options  # noqa: E402
 from service.pipeline.pool import PagePool  # noqa: E402
@@ -141,8 +156,26 @@ def main() -> None:
     ap.add_argument("--text", action="store_true", help="text mode over the NER corpora' validation splits")
     ap.add_argument("--policy", default="default", help="policy name or path (both modes)")
     ap.add_argument("--ner-corpus", default="all", choices=("cluener", "resume", "msra", "all"))
-    ap.add_argument("--show", type=int, default=0, help="text mode: print N misses / false positives")
+    ap.add_argument("--show", type=int, nargs="?", const=10**6, default=0,
+                    help="text mode: print N misses / false positives; realdocs: list misses and over-masks")
+    ap.add_argument("--realdocs", type=Path, nargs="?", const=shared_data_dir() / "realdocs", default=None,
+                    help="score the real development set (default ../shared/data/realdocs)")
+    ap.add_argument("--locate", action="store_true", help="realdocs: re-propose the OCR boxes of the items")
+    ap.add_argument("--reuse", action="store_true", help="realdocs: score the outputs already in --out")
+    ap.add_argument("--png", type=Path, default=None, help="realdocs: write side-by-side PNGs here")
+    ap.add_argument("--only", default="", help="realdocs: only files whose names contain one of these "
+                    "comma-separated strings (e.g. 05_,12_)")
     args = ap.parse_args()
+    if args.realdocs is not None:
+        from scripts.realdocs import report
+
+        if args.locate:
+            report.locate_main(args.realdocs)
+            return
+        report.evaluate(args.realdocs, args.out or ROOT / "realdocs-out", args.jobs, args.policy,
+                        reuse=args.reuse, show=bool(args.show), png=args.png,
+                        only=tuple(o for o in args.only.split(",") if o))
+        return
     if args.text:
         from scripts import evaluate_ner
 
