@@ -194,5 +194,8 @@ def test_is_mobile_with_country_code(value: str, expected: bool) -> None:
 
 
 def test_registry_names() -> None:
-    assert set(VALIDATORS) == {"id18", "id15", "luhn", "bank_card", "uscc", "mobile"}
+    assert set(VALIDATORS) == {
+        "id18", "id15", "luhn", "bank_card", "uscc", "mobile",
+        "id18_misread", "starred_id", "starred_mobile", "starred_card",
+    }
     assert all(callable(f) for f in VALIDATORS.values())
