@@ -116,7 +116,11 @@ def is_starred_mobile(s: str) -> bool:
     if parts is None:
         return False
     head, hidden, tail = parts
-    if len(head) + hidden + len(tail) != 11 or not 3 <= hidden <= 6 or not (tail.isdigit() or tail == ""):
+    if (
+        len(head) + hidden + len(tail) != 11
+        or not 3 <= hidden <= 6
+        or not (tail.isdigit() or tail == "")
+    ):
         return False
     return len(head) >= 3 and len(head) + len(tail) >= 5 and head[1] in "3456789" and head[0] == "1"
 
