@@ -352,7 +352,7 @@ def appraisal(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     hid = hidden.rng_for(p, "card")
     if hid.random() < 0.5:  # the salary card (工资卡) some forms ask for
         card = hidden.card_style(hid, hidden.bank_card(hid))
-        rows.append(["工资卡号", E(card, "identifier"), "开户银行", K(hid.choice(_BANKS))])
+        rows.append(["工资卡号", E(card, "identifier"), "开户银行", E(hid.choice(_BANKS), "organization")])
     y = cv.table(x0, 122, cols, rows, 26, 9.5)
     box_top = y
     y = cv.para(x0 + 8, y + 20, sum(cols) - 16, [K("个人总结：")], 10.5, 1.7)
