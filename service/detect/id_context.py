@@ -12,6 +12,9 @@ the short serial that repeats a ticket code.
   (``Z31C014941``) repeats the last seven characters (a letter and six digits) of the code line
   (``32270300310607C014941``) that the pattern detector finds; every other token ending in those
   seven characters is masked too (0.85). Alone, a letter and six digits are too common to mask.
+  On such a ticket a line holding nothing but digits (and stars) that start with a province code
+  is the passenger's ID number, whatever covers the rest of it (``3625`` before a pixelated
+  remainder: ``idctx.ticket_id``, 0.8).
 
 The ID numbers and ticket codes come from :class:`~service.detect.patterns.PatternDetector`'s
 own rules, so both detectors agree on what an ID number is.
@@ -25,9 +28,10 @@ from collections.abc import Iterator
 from service.detect.patterns import PatternDetector
 from service.detect.persons_latin import joined_name_split, surname_pinyin
 from service.detect.persons_lexicon import PersonLexicon, is_cjk, load_lexicon
+from service.detect.validators import has_province_prefix
 from service.types import Span
 
-S_NAME, S_LATIN, S_SERIAL = 0.85, 0.8, 0.85
+S_NAME, S_LATIN, S_SERIAL, S_TICKET_ID = 0.85, 0.8, 0.85, 0.8
 #: pattern rules whose findings are ID numbers a holder's name may stand beside
 ID_RULES = frozenset(
     {
@@ -45,13 +49,15 @@ _CJK_AFTER = re.compile(r"[\u3400-\u9fff]+")
 _CJK_BEFORE = re.compile(r"[\u3400-\u9fff]+$")
 _LATIN_AFTER = re.compile(r"[A-Z]+(?: [A-Z]+)?(?![A-Za-z])")
 _LATIN_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z]+(?: [A-Z]+)?$")
+#: a line of digits alone (a passenger ID whose rest is pixelated or hidden)
+_DIGIT_LINE = re.compile(r"(?m)^[ \t]*([0-9](?:[0-9*×●•]|[ ](?=[0-9*])){3,19}[0-9Xx*]?)[ \t]*$")
 
 
 class IdContextDetector:
     """Names beside ID numbers and serials that echo ticket codes."""
 
     name = "idctx"
-    categories = frozenset({"person", "identifier"})
+    categories = frozenset({"person", "identifier", "id_number"})
 
     def __init__(self, patterns: PatternDetector | None = None, lex: PersonLexicon | None = None):
         self.patterns = patterns or PatternDetector()
@@ -69,6 +75,7 @@ class IdContextDetector:
                 out.extend(self._names_beside(text, span))
             elif span.rule == TICKET_RULE and span.end - span.start >= 7:
                 out.extend(_echoes(text, span))
+                out.extend(_passenger_ids(text, found))
         return out
 
     def _names_beside(self, text: str, anchor: Span) -> Iterator[Span]:
@@ -122,6 +129,14 @@ def _name(start: int, end: int, side: str, *, latin: bool = False) -> Span:
     kind = "capitalised pinyin name" if latin else "name"
     return Span(start, end, "person", S_LATIN if latin else S_NAME, "idctx.beside_id",
                 f"{kind} right {side} an ID number on its line")  # fmt: skip
+
+
+def _passenger_ids(text: str, found: list[Span]) -> Iterator[Span]:
+    for m in _DIGIT_LINE.finditer(text):
+        value = m.group(1)
+        if has_province_prefix(value) and not any(s.start <= m.start(1) < s.end for s in found):
+            yield Span(m.start(1), m.end(1), "id_number", S_TICKET_ID, "idctx.ticket_id",
+                       "digits alone on a line of a railway ticket: the passenger's ID number")  # fmt: skip
 
 
 def _echoes(text: str, code: Span) -> Iterator[Span]:

@@ -43,6 +43,11 @@ def _is_ascii_digits(s: str) -> bool:
     return s.isascii() and s.isdigit()
 
 
+def has_province_prefix(s: str) -> bool:
+    """Whether ``s`` starts with two digits that are a province-level division code."""
+    return len(s) >= 2 and _is_ascii_digits(s[:2]) and int(s[:2]) in _PROVINCES
+
+
 def _plausible_birth(year: int, month: int, day: int, today: date | None) -> bool:
     try:
         born = date(year, month, day)

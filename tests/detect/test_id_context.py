@@ -36,6 +36,11 @@ P = pytest.param
             [("Z31C014941", "idctx.ticket_serial")],
             id="ticket-serial",
         ),
+        P(
+            "始发改签\n3625\n买票请到12306\n33406311030420K051971 南丰售",
+            [("3625", "idctx.ticket_id")],
+            id="ticket-passenger-id-rest-pixelated",
+        ),
     ],
 )
 def test_found(text: str, expected: list[tuple[str, str]]) -> None:
@@ -52,6 +57,8 @@ def test_found(text: str, expected: list[tuple[str, str]]) -> None:
         P("3604211990****2417 CHINA", id="english-word-after"),
         P("Z31C014941 检票:B1", id="serial-without-code-line"),
         P("张三 13800138000", id="phone-is-no-id"),
+        P("始发改签\n3625\n买票请到12306", id="digits-alone-without-ticket-code"),
+        P("3625\n2019\n33406311030420K051971", id="no-province-prefix"),
     ],
 )
 def test_not_found(text: str) -> None:
