@@ -58,7 +58,7 @@ def test_found(text: str, expected: list[tuple[str, str]]) -> None:
         P("Z31C014941 检票:B1", id="serial-without-code-line"),
         P("张三 13800138000", id="phone-is-no-id"),
         P("始发改签\n3625\n买票请到12306", id="digits-alone-without-ticket-code"),
-        P("3625\n2019\n33406311030420K051971", id="no-province-prefix"),
+        P("2019\n0471\n33406311030420K051971", id="no-province-prefix"),
     ],
 )
 def test_not_found(text: str) -> None:
