@@ -69,6 +69,7 @@ POSITIVES = [
       id="card-grouped-bad-luhn"),
     P("人民币信用卡\n6225 7583\nMONTH/YEAR UnionPay", "6225 7583", "identifier.card_fragment",
       id="card-fragment"),
+    P("计算机学会(CCF)学生会员（59819G)，主要", "59819G", "identifier.member_no", id="member-no"),
     P("No:20160824XXS0025", "20160824XXS0025", "identifier.serial_no", id="serial-no"),
     P("32270300310607C014941 上海南售", "32270300310607C014941", "identifier.railway_ticket",
       id="railway-ticket-code"),
