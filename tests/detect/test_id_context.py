@@ -129,3 +129,14 @@ def test_english_invoice_stays_readable() -> None:
     # measured: the organisation detector still joins "CHINA. HOSPITAL" across the full stop
     # (not a name or number rule; left to it)
     assert [m for m in masked(INVOICE) if m[1] != "organization"] == []
+
+
+def test_business_card_numbers() -> None:
+    card = (
+        "张伟 ZHANG Wei\n市场部经理\n手机：139****5678\n开户行：中国工商银行呼和浩特新华支行\n"
+        "账号：0602 0012 0900 1234 567\nBank Account: 6222 0206 0200 1234 567\n"
+    )
+    got = {t for t, _ in masked(card)}
+    assert {"139****5678", "0602 0012 0900 1234 567", "6222 0206 0200 1234 567"} <= got
+    assert "ZHANG Wei" in got
+    assert not any(label in t for t in got for label in ("手机", "账号", "Bank Account", "开户行"))
