@@ -14,7 +14,7 @@ their own: a name needs
   phrase (Hong Kong, Dan Shen): ``person.pinyin`` (0.8; 0.7 with a one-syllable given name);
   a surname before "et al" counts too;
 * or a word of capitals that reads as a surname and one or two given syllables written without
-  a space (ZHANGQIWEI 0.8, LIMING 0.7), unless it is one of the 4,664 English words of that
+  a space (ZHANGQIWEI 0.8, LIMING 0.7), unless it is one of the 4,101 English words of that
   shape (CHINA, DATE, MACHINE: ``lexicons/english_pinyin.txt``), a place's pinyin (BEIJING,
   HENAN) or a listed pinyin word (ZHONGGUO, RENMIN).
 Initials forms count only with a title, label or list. The text is folded one character for
