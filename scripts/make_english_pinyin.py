@@ -8,7 +8,8 @@ a name written in capitals (ZHANGQIWEI). Run once by a developer; the list is sh
     python scripts/make_english_pinyin.py
 
 Measured (2026-12): 234,450 distinct lower-case words (Webster's 2nd, public domain), 4,101 of
-4–14 letters read as a joined name. The run needs the dev-only ``english-words`` package; the service never imports it.
+4–14 letters read as a joined name. The run needs the dev-only ``english-words`` package; the
+service never imports it.
 """
 
 from __future__ import annotations
