@@ -5,8 +5,9 @@ the short serial that repeats a ticket code.
   holder's name right after (or before) the ID number, with no label: ``3604211990****2417
   汤钦枞``. A run of 2–4 CJK characters separated from an ID number (full, partly hidden or
   misread) only by spaces or a tab on the same line, starting with a listed surname (single or
-  compound), holding no label, stop word or character that never stands in a name, is a name
-  (0.85). A word of capitals (``ZHANG SAN``, ``ZHANGSAN``) in that place is one when it reads as
+  compound), holding no label, stop word, place or character that never stands in a name, is a
+  name (0.85); with one given character, that must be a typical one, or the run must end the
+  line after a common surname (本人, 有效 after an ID number are words, 冉剑 is a name). A word of capitals (``ZHANG SAN``, ``ZHANGSAN``) in that place is one when it reads as
   a surname's pinyin and given syllables (0.8).
 * **Ticket serial** (``idctx.ticket_serial``): the red serial of a railway ticket
   (``Z31C014941``) repeats the last seven characters (a letter and six digits) of the code line
@@ -25,9 +26,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from service.detect.gazetteer import load_gazetteer
 from service.detect.patterns import PatternDetector
 from service.detect.persons_latin import joined_name_split, surname_pinyin
 from service.detect.persons_lexicon import PersonLexicon, is_cjk, load_lexicon
+from service.detect.profile_latin import COMMON_SURNAMES
 from service.detect.validators import has_province_prefix
 from service.types import Span
 
@@ -64,6 +67,7 @@ class IdContextDetector:
         self.lex = lex or load_lexicon()
         self.pinyin_surnames = surname_pinyin(self.lex.surnames, self.lex.compound_surnames)
         self._bad = self.lex.labels | self.lex.stop_words | self.lex.not_names | self.lex.roles
+        self.places = load_gazetteer()
 
     def detect(self, text: str) -> list[Span]:
         if not any(ch.isdigit() for ch in text):
@@ -83,7 +87,7 @@ class IdContextDetector:
         if gap is not None:
             after = gap.end()
             m = _CJK_AFTER.match(text, after)
-            if m is not None and self._cjk_name(m.group()):
+            if m is not None and self._cjk_name(m.group(), self._ends_item(text, m.end())):
                 yield _name(m.start(), m.end(), "after")
             m = _LATIN_AFTER.match(text, after)
             if m is not None and self._latin_name(m.group()):
@@ -94,19 +98,33 @@ class IdContextDetector:
         if not 1 <= len(head) - len(stripped) <= 3:
             return
         m = _CJK_BEFORE.search(stripped)
-        if m is not None and self._cjk_name(m.group()):
+        if m is not None and self._cjk_name(m.group(), last=False):
             yield _name(line_start + m.start(), line_start + m.end(), "before")
         m = _LATIN_BEFORE.search(stripped)
         if m is not None and self._latin_name(m.group()):
             yield _name(line_start + m.start(), line_start + m.end(), "before", latin=True)
 
-    def _cjk_name(self, run: str) -> bool:
-        """2–4 CJK characters, a listed surname first, no label, stop word or non-name char."""
+    def _ends_item(self, text: str, pos: int) -> bool:
+        """Whether the line ends at ``pos`` or goes on, after a space, with the next field (a
+        stop word or label: 男, 性别 …)."""
+        end = text.find("\n", pos)
+        rest = text[pos : len(text) if end < 0 else end].split()
+        return not rest or rest[0] in self.lex.stop_words or rest[0] in self.lex.labels
+
+    def _cjk_name(self, run: str, last: bool) -> bool:
+        """2–4 CJK characters, a listed surname first, no label, stop word, place or non-name
+        character; ``last``: nothing but spaces follows on the line."""
         if not 2 <= len(run) <= 4 or not all(is_cjk(c) for c in run):
             return False
         if not (run[0] in self.lex.surnames or run[:2] in self.lex.compound_surnames):
             return False
-        if any(c in self.lex.non_name_chars for c in run[1:]):
+        given = run[2:] if run[:2] in self.lex.compound_surnames and len(run) > 2 else run[1:]
+        if any(c in self.lex.non_name_chars for c in given) or self.places.lookup(run) is not None:
+            return False
+        # a two-character run is a name with a typical given character, or alone at the end of
+        # the line after a common surname (本人, 有效, 军人 after an ID number are words)
+        typical = given in self.lex.given_chars or (last and run[0] in COMMON_SURNAMES)
+        if len(given) == 1 and not typical:
             return False
         return not any(w in run for w in self._bad if len(w) >= 2) and run not in self._bad
 
