@@ -72,3 +72,33 @@ def test_identifier_ink_is_masked_on_tilted_lines(tmp_path: Path, angle: float) 
     assert covered >= 0.99, f"{covered:.3f} of the identifying ink is masked"
     kept = float((np.abs(blind[plain].astype(int) - orig[plain].astype(int)) < 10).mean())
     assert kept >= 0.9, f"only {kept:.3f} of the ordinary ink kept"
+
+
+@pytest.mark.parametrize("turn", [90, -90], ids=["reads-upwards", "reads-downwards"])
+def test_sideways_line_on_an_upright_page(tmp_path: Path, turn: int) -> None:
+    """A ticket pasted sideways into an upright page (a collage): the line standing up the
+    right margin is read whichever way it runs, and its ink is masked."""
+    page, secret, _plain = _draw(0.0)
+    font = _font(40)
+    strip, strip_secret = Image.new("L", (760, 60), 255), Image.new("L", (760, 60), 0)
+    for im, fill in ((strip, 0), (strip_secret, 255)):
+        ImageDraw.Draw(im).text((5, 5), "3604211990****2417  汤钦枞", font=font, fill=fill)
+    strip, strip_secret = (im.rotate(turn, expand=True) for im in (strip, strip_secret))
+    wide = Image.new("L", (page.width + 120, page.height), 255)
+    wide.paste(page.convert("L"), (0, 0))
+    wide.paste(strip, (page.width + 20, 0))
+    layer = Image.new("L", wide.size, 0)
+    layer.paste(strip_secret, (page.width + 20, 0))
+    src = tmp_path / "collage.png"
+    wide.convert("RGB").save(src)
+    result = redact_document(src, tmp_path / "out", Options(jobs=1))
+    assert result.exit_code == 0, result.error
+    blind = np.asarray(Image.open(tmp_path / "out" / "collage.blind.png").convert("L"))
+    ink = np.asarray(wide) < 110
+    side = ink & (np.asarray(layer) > 128)
+    assert side.sum() > 1000
+    covered = float((blind[side] < 40).mean())
+    assert covered >= 0.99, f"{covered:.3f} of the sideways line's identifying ink is masked"
+    upright = np.zeros_like(side)
+    upright[:, : page.width] = secret
+    assert float((blind[upright] < 40).mean()) >= 0.99
