@@ -141,7 +141,6 @@ class RapidOcrEngine:
             lines.append(replace(line, row=row))
         return lines
 
-
     def _read_tall_lines_both_ways(
         self, upright: np.ndarray, rec: Any, crops: list[np.ndarray], quads: list[np.ndarray]
     ) -> tuple[Any, list[np.ndarray], list[np.ndarray]]:
