@@ -113,7 +113,7 @@ class IdContextDetector:
 
     def _cjk_name(self, run: str, last: bool) -> bool:
         """2–4 CJK characters, a listed surname first, no label, stop word, place or non-name
-        character; ``last``: nothing but spaces follows on the line."""
+        character; ``last``: the run ends the item (the line ends, or the next field follows)."""
         if not 2 <= len(run) <= 4 or not all(is_cjk(c) for c in run):
             return False
         if not (run[0] in self.lex.surnames or run[:2] in self.lex.compound_surnames):
