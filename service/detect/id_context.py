@@ -17,6 +17,11 @@ the short serial that repeats a ticket code.
   is the passenger's ID number, whatever covers the rest of it (``3625`` before a pixelated
   remainder: ``idctx.ticket_id``, 0.8).
 
+* **Cardholder** (``idctx.cardholder``): on a bank card (a card number or its visible digits
+  found beside card words), a line that starts with one to three words of capitals made of no
+  word printed on cards (``MICHAEL``, ``ZHANG SAN``; not ``VALID THRU``) is the holder's
+  name (0.75).
+
 The ID numbers and ticket codes come from :class:`~service.detect.patterns.PatternDetector`'s
 own rules, so both detectors agree on what an ID number is.
 """
@@ -46,6 +51,18 @@ ID_RULES = frozenset(
     }
 )
 TICKET_RULE = "pattern.identifier.railway_ticket"
+#: pattern rules that find a bank card's number (whole, grouped, hidden or what is visible)
+CARD_RULES = frozenset(
+    {
+        "pattern.identifier.bank_card",
+        "pattern.identifier.bank_card_starred",
+        "pattern.identifier.bank_card_grouped",
+        "pattern.identifier.card_fragment",
+    }
+)
+S_HOLDER = 0.75
+#: one to three words of capitals at the start of a line (a cardholder's embossed name)
+_CAPS_LINE = re.compile(r"(?m)^[ \t]*([A-Z]{2,20}(?:[ .][A-Z]{1,20}){0,2})(?![A-Za-z0-9/])")
 #: at most this many spaces or tabs between the number and the name
 _GAP = re.compile(r"[ \t\u3000]{1,3}")
 _CJK_AFTER = re.compile(r"[\u3400-\u9fff]+")
@@ -80,7 +97,16 @@ class IdContextDetector:
             elif span.rule == TICKET_RULE and span.end - span.start >= 7:
                 out.extend(_echoes(text, span))
                 out.extend(_passenger_ids(text, found))
+        if any(s.rule in CARD_RULES for s in found):
+            out.extend(self._cardholders(text))
         return out
+
+    def _cardholders(self, text: str) -> Iterator[Span]:
+        for m in _CAPS_LINE.finditer(text):
+            words = re.split(r"[ .]", m.group(1))
+            if not any(w in self.lex.card_words for w in words):
+                yield Span(m.start(1), m.end(1), "person", S_HOLDER, "idctx.cardholder",
+                           "line of capitals on a bank card: the cardholder's name")  # fmt: skip
 
     def _names_beside(self, text: str, anchor: Span) -> Iterator[Span]:
         gap = _GAP.match(text, anchor.end)

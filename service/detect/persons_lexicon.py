@@ -64,6 +64,7 @@ class PersonLexiconSpec(_Words):
     english_words: tuple[str, ...] = ()
     latin_not_names: tuple[str, ...] = ()
     joined_not_names: tuple[str, ...] = ()
+    card_words: tuple[str, ...] = ()
 
     @field_validator("labels", "list_labels", "roles", "stop_words", "not_names")
     @classmethod
@@ -100,6 +101,8 @@ class PersonLexicon:
     compound_surnames: frozenset[str]
     #: lower-case words that are no name written joined in capitals (CHINA, DATE, BEIJING)
     joined_not_names: frozenset[str] = frozenset()
+    #: upper-case words printed on bank cards (VALID, THRU, UNIONPAY): no cardholder name
+    card_words: frozenset[str] = frozenset()
 
 
 def _describe(exc: ValidationError) -> str:
@@ -158,6 +161,7 @@ def build_lexicon(spec: PersonLexiconSpec) -> PersonLexicon:
         latin_not_names=frozenset(" ".join(w.lower().split()) for w in spec.latin_not_names),
         surnames=single,
         compound_surnames=compound,
+        card_words=frozenset(w.upper() for w in spec.card_words),
         joined_not_names=_english_pinyin()
         | frozenset(
             "".join(w.lower().split()) for w in spec.latin_not_names + spec.joined_not_names

@@ -39,6 +39,11 @@ P = pytest.param
             id="ticket-serial",
         ),
         P(
+            "人民币信用卡\n6225 7583\n6225\tMONTH/YEAR\nUnionPay\nMICHAEL\t银联\nVALID THRU 07/41",
+            [("MICHAEL", "idctx.cardholder")],
+            id="cardholder-on-a-card",
+        ),
+        P(
             "始发改签\n3625\n买票请到12306\n33406311030420K051971 南丰售",
             [("3625", "idctx.ticket_id")],
             id="ticket-passenger-id-rest-pixelated",
@@ -66,6 +71,8 @@ def test_found(text: str, expected: list[tuple[str, str]]) -> None:
         P("11010519491231002X 有效期至2030年", id="validity"),
         P("始发改签\n3625\n买票请到12306", id="digits-alone-without-ticket-code"),
         P("2019\n0471\n33406311030420K051971", id="no-province-prefix"),
+        P("MICHAEL\nVALID THRU 07/41", id="capitals-without-a-card-number"),
+        P("银联 6225 7583\nVALID THRU\nGOLD CARD\nMONTH/YEAR", id="card-words-only"),
     ],
 )
 def test_not_found(text: str) -> None:

@@ -36,8 +36,10 @@ def test_train_ticket_starred_id_serial_and_code(tmp_path: Path) -> None:
     assert rules.get("idctx.ticket_serial") == 1  # Z31C014941 (red serial)
 
 
-def test_bank_card_visible_digits(tmp_path: Path) -> None:
-    assert _rules(tmp_path, "24").get("pattern.identifier.card_fragment") == 2  # 6225 7583, 6225
+def test_bank_card_visible_digits_and_holder(tmp_path: Path) -> None:
+    rules = _rules(tmp_path, "24")
+    assert rules.get("pattern.identifier.card_fragment") == 2  # 6225 7583, 6225
+    assert rules.get("idctx.cardholder") == 1  # MICHAEL (embossed)
 
 
 def test_turned_tilted_lab_report_footer(tmp_path: Path) -> None:
