@@ -58,7 +58,9 @@ def _draw(angle: float) -> tuple[Image.Image, np.ndarray, np.ndarray]:
     )
 
 
-@pytest.mark.parametrize("angle", [0.0, 6.0, 94.0], ids=["upright", "tilted", "turned-tilted"])
+@pytest.mark.parametrize(
+    "angle", [0.0, 6.0, 15.0, 94.0], ids=["upright", "tilted", "steep", "turned-tilted"]
+)
 def test_identifier_ink_is_masked_on_tilted_lines(tmp_path: Path, angle: float) -> None:
     page, secret, plain = _draw(angle)
     src = tmp_path / "ticket.png"
