@@ -123,6 +123,11 @@ def _print(scope2: Tally, everything: Tally, leaks: int, meta: int, geom: int, f
     print("\nall entities (incl. generic names/units/places of issue #3):")
     for cat in sorted(everything.total):
         print(f"  {cat:<14}{everything.found.get(cat, 0):>7}{everything.total[cat]:>7}{everything.recall(cat):>9.3f}")
+    if everything.form_total:
+        print("\nprinted forms (hidden numbers, card numbers, pinyin names in capitals):")
+        for form in sorted(everything.form_total):
+            found, total = everything.form_found.get(form, 0), everything.form_total[form]
+            print(f"  {form:<20}{found:>7}{total:>7}{found / total:>9.3f}")
     print("\nmarks (masked when masks cover ≥ 90 % of the mark; false = a mark region on no true mark):")
     print(f"  {'category':<14}{'found':>7}{'total':>7}{'recall':>9}{'false':>7}")
     for cat in ("face", "seal", "signature", "qrcode"):

@@ -9,6 +9,7 @@ that overlaps no true mark of its category by ``MARK_HIT`` of its own area is a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,24 @@ def covered_share(box: Sequence[float], masks: Sequence[BBox]) -> float:
     return float(hit.mean())
 
 
+_HIDDEN = re.compile(r"[0-9][*●•×xX]{2,}[0-9]?|[*]{2,}")
+_CARD = re.compile(r"(?:[0-9][ ]?){16,19}")
+
+
+def form_of(entity: dict[str, Any]) -> str | None:
+    """The printed form of an entity that gets its own recall line: ``hidden`` (partly
+    hidden numbers: 3604211990****2417, 138****1234), ``card`` (bank card numbers, whole),
+    ``caps_name`` (a pinyin name in capitals: ZHANGQIWEI, ZHANG SAN), else None."""
+    text, cat = str(entity.get("text", "")), entity["category"]
+    if cat in ("id_number", "phone", "identifier") and _HIDDEN.search(text):
+        return f"{cat}/hidden"
+    if cat == "identifier" and _CARD.fullmatch(text.strip()):
+        return "identifier/card"
+    if cat == "person" and text.isascii() and text.replace(" ", "").isalpha() and text.isupper():
+        return "person/caps_name"
+    return None
+
+
 def in_issue2_scope(entity: dict[str, Any]) -> bool:
     return bool(entity.get("in_profile")) or entity["category"] in ISSUE2_CATEGORIES
 
@@ -56,6 +75,9 @@ class Tally:
     mark_false: dict[str, int] = field(default_factory=dict)
     mark_misses: list[str] = field(default_factory=list)
     mark_false_where: list[str] = field(default_factory=list)
+    #: recall of printed forms (:func:`form_of`): hidden numbers, card numbers, caps names
+    form_found: dict[str, int] = field(default_factory=dict)
+    form_total: dict[str, int] = field(default_factory=dict)
 
     def add_marks(self, truth: dict[str, Any], regions: Sequence[Region], where: str) -> None:
         masks = [r.bbox for r in regions]
@@ -84,10 +106,14 @@ class Tally:
         for ent in truth.get("entities", []):
             if scope == "issue2" and not in_issue2_scope(ent):
                 continue
-            cat = ent["category"]
+            cat, form = ent["category"], form_of(ent)
             self.total[cat] = self.total.get(cat, 0) + 1
+            if form is not None:
+                self.form_total[form] = self.form_total.get(form, 0) + 1
             if covered_share(ent["bbox"], masks) >= MIN_SHARE:
                 self.found[cat] = self.found.get(cat, 0) + 1
+                if form is not None:
+                    self.form_found[form] = self.form_found.get(form, 0) + 1
             else:
                 self.misses.append(f"{where} {ent['category']}:{ent['text']}")
         for item in truth.get("keep", []):

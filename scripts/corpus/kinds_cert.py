@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from scripts.corpus import generic as gen
+from scripts.corpus import hidden
 from scripts.corpus import medical as med
 from scripts.corpus.canvas import RED, Canvas, E, Item, K
 from scripts.corpus.fmt import border
@@ -184,11 +185,23 @@ def award_cert(cv: Canvas, ident: Identity, rng: random.Random) -> None:
         items.append(E(n, "person", n == ident.person.name))
     cv.text(90, y + 48, items, 12)
     cv.text(90, y + 76, ["证书编号：", E(f"YXKJ-{year}-{digits(rng, 4)}", "identifier")], 12)
+    _caps_name(cv, ident, y + 104)
     cv.text(370, 690, E(society, "organization"), 14)
     cv.text(385, 716, f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日", 12)  # sealed
     cv.seal(425, 690, society, rng, 48)
     if rng.random() < 0.3:  # a seal stamped across the edge (骑缝章): only part of it on this page
         cv.seal(cv.width - rng.uniform(-5, 25), rng.uniform(300, 600), society, rng, 40)
+
+
+def _caps_name(cv: Canvas, ident: Identity, y: float) -> None:
+    """Half of the certificates print the holder's pinyin name joined in capitals
+    (ZHANGQIWEI), alone or after an English label."""
+    p = ident.person
+    hid = hidden.rng_for(p, "caps")
+    if p.style != "han" or hid.random() < 0.5:
+        return
+    label = hid.choice(("", "Name: ", "Holder: "))
+    cv.text(90, y, [label, E(hidden.caps_joined(p), "person", True)], 12)
 
 
 _HONOURS = ("优秀医师", "优秀共产党员", "医德标兵", "先进工作者", "优秀带教老师", "抗疫先进个人")
@@ -257,6 +270,7 @@ def _honour(cv: Canvas, ident: Identity, rng: random.Random, year: int) -> None:
         1.8,
     )
     cv.text(90, 610, ["证书编号：", E(f"RY{year}{digits(rng, 5)}", "identifier")], 12)
+    _caps_name(cv, ident, 638)
     cv.text(360, 690, E(issuer, "organization"), 14)
     cv.text(385, 716, f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日", 12)  # sealed
     cv.seal(425, 690, issuer, rng, 48)

@@ -5,12 +5,18 @@ from __future__ import annotations
 import random
 
 from scripts.corpus import generic as gen
+from scripts.corpus import hidden
 from scripts.corpus import medical as med
 from scripts.corpus.canvas import BLACK, RED, Canvas, E, Item, Items, K
 from scripts.corpus.fmt import age, case_number, landline_style, mobile_style, org_code
 from scripts.corpus.identity import Identity, digits, make_person
 
 _JOBS = ("退休人员", "农民", "职员", "个体经营者", "教师", "工人", "牧民", "公务员")
+
+
+def _either(hidden_form: str, drawn: str) -> str:
+    """The hidden form when there is one; the drawn form is drawn anyway (same rng draws)."""
+    return hidden_form or drawn
 
 
 def case_first_page(cv: Canvas, ident: Identity, rng: random.Random) -> None:
@@ -38,18 +44,23 @@ def case_first_page(cv: Canvas, ident: Identity, rng: random.Random) -> None:
         if job in ("职员", "教师", "工人", "公务员") or rng.random() < 0.3
         else "无"
     )
+    # EMR printouts often hide the middle of the ID and phone numbers (own generator: the
+    # document's draws stay as they were)
+    hid = hidden.rng_for(pt, "emr")
+    pt_id = hidden.starred_id(hid, pt.id_number) if hid.random() < 0.35 else pt.id_number
+    pt_phone = hidden.starred_mobile(hid, pt.mobile) if hid.random() < 0.35 else ""
     rows: list[list[Items]] = [
         ["姓名", E(pt.name, "person"), "性别", pt.gender, "年龄", f"{age(pt)}岁"],
         ["出生日期", pt.birth, "国籍", "中国", "职业", job],
         ["民族", gen.ethnicity(pt, rng), "籍贯", gen.native_place(rng)],
         ["出生地", gen.native_place(rng)],
-        ["身份证号", E(pt.id_number, "id_number"), "婚姻", rng.choice(("已婚", "未婚", "丧偶"))],
+        ["身份证号", E(pt_id, "id_number"), "婚姻", rng.choice(("已婚", "未婚", "丧偶"))],
         ["工作单位", work],
         ["现住址", E(gen.home_address(rng), "address")],
         ["户口地址", E(gen.village_address(rng), "address")],
         [
             "电话",
-            E(mobile_style(rng, pt.mobile), "phone"),
+            E(_either(pt_phone, mobile_style(rng, pt.mobile)), "phone"),
             "邮编",
             E(f"{rng.randint(0, 8)}{rng.randint(1, 9)}{digits(rng, 4)}", "postal_code"),
         ],

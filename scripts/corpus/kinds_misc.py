@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from scripts.corpus import generic as gen
+from scripts.corpus import hidden
 from scripts.corpus import medical as med
 from scripts.corpus.canvas import BLACK, RED, Canvas, E, Item, Items, K, Seg, segs_of, text_width
 from scripts.corpus.fmt import age, mobile_style
@@ -313,6 +314,9 @@ def _pinyin_of(name: str, people: list[Person]) -> str:
     return name
 
 
+_BANKS = ("中国工商银行", "中国建设银行", "中国农业银行", "中国银行", "交通银行")
+
+
 def appraisal(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     p, u = ident.person, ident.unit
     year = rng.randint(2019, 2023)
@@ -345,6 +349,10 @@ def appraisal(cv: Canvas, ident: Identity, rng: random.Random) -> None:
         ["学术任职", pos],
         ["通讯地址", E(u.address, "address")],
     ]
+    hid = hidden.rng_for(p, "card")
+    if hid.random() < 0.5:  # the salary card (工资卡) some forms ask for
+        card = hidden.card_style(hid, hidden.bank_card(hid))
+        rows.append(["工资卡号", E(card, "identifier"), "开户银行", E(hid.choice(_BANKS), "organization")])
     y = cv.table(x0, 122, cols, rows, 26, 9.5)
     box_top = y
     y = cv.para(x0 + 8, y + 20, sum(cols) - 16, [K("个人总结：")], 10.5, 1.7)

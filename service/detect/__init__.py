@@ -8,7 +8,10 @@ generic detectors need no profile and are built once per process (before the pag
 detector        module                     finds (rule prefix)
 ==============  =========================  ==================================================
 patterns        ``patterns`` (YAML rules)  ID numbers, phones, postcodes, emails, URLs,
-                                           certificate/case/staff numbers (``pattern.*``)
+                                           certificate/case/staff numbers, partly hidden
+                                           IDs/phones/cards (``pattern.*``)
+ID context      ``id_context``             the holder's name beside an ID number, ticket
+                                           serials echoing the code line (``idctx.*``)
 places          ``places`` + ``gazetteer``  every division of GB/T 2260 at city, county and
                                            town level, short forms (锡盟, 巴州, 科右前旗),
                                            former names, romanised forms (``place.*``;
@@ -21,7 +24,8 @@ positions       ``positions``              society/committee + role (学术任�
                                            English (``position.*``)
 persons         ``persons`` (+_latin)      names by context label or role, minority names,
                                            names wrapped over a line, author lines, pinyin
-                                           names in English text (``person.*``)
+                                           names in English text, joined in capitals
+                                           (ZHANGQIWEI) (``person.*``)
 NER backstop    ``ner``                    a character CRF (models/ner_crf) for what the
                                            grammars miss (``ner.crf``), with precision
                                            filters for application materials

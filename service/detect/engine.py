@@ -155,6 +155,7 @@ def build_engine(profile: Profile | None = None, policy: Policy | str = "default
 def _generic_detectors() -> tuple[TextDetector, ...]:
     """The detectors that need no profile, built once per process (gazetteer, grammars)."""
     from service.detect.addresses import AddressDetector
+    from service.detect.id_context import IdContextDetector
     from service.detect.ner import CrfNerDetector
     from service.detect.organizations import OrganizationDetector
     from service.detect.patterns import PatternDetector
@@ -163,9 +164,10 @@ def _generic_detectors() -> tuple[TextDetector, ...]:
     from service.detect.positions import PositionDetector
 
     prose.warm()
-
+    patterns = PatternDetector()
     return (
-        PatternDetector(),
+        patterns,
+        IdContextDetector(patterns),
         PlaceDetector(),
         AddressDetector(),
         OrganizationDetector(),

@@ -35,7 +35,8 @@ def _translation_table() -> dict[int, int]:
 _TABLE = _translation_table()
 #: OCR reads a dash between digits as 一 (one) or ー (prolonged sound mark)
 _DIGIT_DASH = re.compile(r"(?<=[0-9])[一ー](?=[0-9])")
-_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
+#: what a validator is not shown: separators (mask characters of partly hidden numbers stay)
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z*×●•]")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _HOST_END = re.compile(r"[/:?#]")
 
@@ -108,6 +109,8 @@ def judge(rule: PatternRule, text: str, start: int, end: int) -> Span | None:
             return None
     if hit is not None:
         notes.append(hit.explain())
+    if rule.note:
+        notes.append(rule.note)
     return Span(start, end, rule.category, score, rule.rule, "; ".join(notes))
 
 

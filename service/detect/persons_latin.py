@@ -12,7 +12,11 @@ their own: a name needs
   list count too): ``person.list``;
 * or, alone, two full tokens that are not both English words (He Long) and not a listed
   phrase (Hong Kong, Dan Shen): ``person.pinyin`` (0.8; 0.7 with a one-syllable given name);
-  a surname before "et al" counts too.
+  a surname before "et al" counts too;
+* or a word of capitals that reads as a surname and one or two given syllables written without
+  a space (ZHANGQIWEI 0.8, LIMING 0.7), unless it is one of the 4,101 English words of that
+  shape (CHINA, DATE, MACHINE: ``lexicons/english_pinyin.txt``), a place's pinyin (BEIJING,
+  HENAN) or a listed pinyin word (ZHONGGUO, RENMIN).
 Initials forms count only with a title, label or list. The text is folded one character for
 one character (full-width to ASCII), so offsets stay those of the input.
 """
@@ -25,6 +29,7 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
+from service.detect.gazetteer import load_roman
 from service.detect.persons_lexicon import PersonLexicon
 from service.detect.profile_latin import (
     COMPOUND_SURNAMES,
@@ -56,7 +61,8 @@ def _spellings(reading: str) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def _surname_pinyin(surnames: frozenset[str], compounds: frozenset[str]) -> frozenset[str]:
+def surname_pinyin(surnames: frozenset[str], compounds: frozenset[str]) -> frozenset[str]:
+    """Every pinyin spelling of the listed surnames (all readings) and compound surnames."""
     syllables = pinyin_syllables()
     out: set[str] = set()
     for ch in surnames:
@@ -67,6 +73,17 @@ def _surname_pinyin(surnames: frozenset[str], compounds: frozenset[str]) -> froz
         fixed = COMPOUND_SURNAMES.get(comp) or tuple(lazy_pinyin(comp))
         out.add("".join(fixed).replace("v", "u"))
     return frozenset(out)
+
+
+def joined_name_split(token: str, surnames: frozenset[str]) -> tuple[str, list[str]] | None:
+    """``(surname, given syllables)`` when a lower-case token reads as a surname's pinyin
+    followed by one or two pinyin syllables (zhangqiwei → zhang, [qi, wei]), else None."""
+    for cut in range(1, min(len(token), 8)):
+        if token[:cut] in surnames:
+            given = segment(token[cut:])
+            if given and len(given) <= 2:
+                return token[:cut], given
+    return None
 
 
 @lru_cache(maxsize=8192)
@@ -91,7 +108,8 @@ class LatinNames:
 
     def __init__(self, lex: PersonLexicon) -> None:
         self.lex = lex
-        self.surnames = _surname_pinyin(lex.surnames, lex.compound_surnames)
+        self.surnames = surname_pinyin(lex.surnames, lex.compound_surnames)
+        self.places = frozenset(f.lower().replace("'", "") for f in load_roman())
         titles = "|".join(re.escape(t) for t in lex.latin_titles) or "(?!)"
         self.title_re = re.compile(rf"(?<![A-Za-z])(?:{titles})\.?[ \t]+$")
         labels = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in lex.latin_labels)
@@ -102,6 +120,21 @@ class LatinNames:
 
     def _is_given(self, tok: str) -> bool:
         return _capitalised(tok) and _given_syllables(tok) > 0
+
+    def _joined(self, tok: str) -> str | None:
+        """``joined`` (surname + two syllables: ZHANGQIWEI) or ``joined1`` (LIMING) for a
+        word of capitals that reads as a name written without a space, unless it is an
+        English word (CHINA, DATE, MACHINE), a place's pinyin (BEIJING, HENAN) or a listed
+        phrase (ZHONGGUO)."""
+        if len(tok) < 4 or not tok.isupper() or not tok.isalpha():
+            return None
+        low = tok.lower()
+        if low in self.lex.joined_not_names or low in self.places:
+            return None
+        split = joined_name_split(low, self.surnames)
+        if split is None:
+            return None
+        return "joined" if len(split[1]) == 2 else "joined1"
 
     def _pairs(self, text: str) -> list[tuple[int, int, str, bool]]:
         """Candidate names: (start, end, form, full) where ``full`` is two full tokens."""
@@ -129,6 +162,10 @@ class LatinNames:
                     out.append((a.start(), b.end(), form, True))
                     i += 2
                     continue
+            if (joined := self._joined(a.group())) is not None:
+                out.append((a.start(), a.end(), joined, True))
+                i += 1
+                continue
             if self._is_surname(a.group()):
                 im = _INITIALS.match(text, a.end())
                 if im and not (b is not None and b.start() < im.end(1) and b.end() > im.end(1)):
@@ -165,6 +202,10 @@ class LatinNames:
                 score = S_ALONE if form == "full" else S_ALONE_SHORT
                 spans.append(Span(start, end, "person", score, "person.pinyin",
                                   "capitalised pinyin surname and given name"))  # fmt: skip
+            elif form in ("joined", "joined1"):
+                score = S_ALONE if form == "joined" else S_ALONE_SHORT
+                spans.append(Span(start, end, "person", score, "person.pinyin",
+                                  "pinyin surname and given name joined in capitals"))  # fmt: skip
             elif form == "surname" and _ETAL.match(folded, end):
                 spans.append(Span(start, end, "person", S_ETAL, "person.pinyin",
                                   "pinyin surname before et al."))  # fmt: skip
@@ -189,8 +230,10 @@ class LatinNames:
             if len(items) >= 2 and any(pos + a in starts for a, _ in items):
                 for a, b in items:
                     words = line[a:b].split()
-                    if pos + a not in starts and _author_words(words) and not (
-                        {w.lower() for w in words} <= self.lex.english_words
+                    if (
+                        pos + a not in starts
+                        and _author_words(words)
+                        and not ({w.lower() for w in words} <= self.lex.english_words)
                     ):
                         out.append(Span(pos + a, pos + b, "person", S_LIST, "person.list",
                                         "pinyin name in a line of author names"))  # fmt: skip

@@ -24,6 +24,8 @@ from service.errors import InvalidRulesError
 from service.rules import yamlio
 
 LEXICON_RESOURCE = ("lexicons", "person_context.yaml")
+#: English words that read as a joined pinyin name (scripts/make_english_pinyin.py)
+ENGLISH_PINYIN_RESOURCE = ("lexicons", "english_pinyin.txt")
 SURNAME_RESOURCES = (("data", "surnames_freq.csv"), ("data", "surnames_baijiaxing.csv"))
 
 
@@ -61,6 +63,8 @@ class PersonLexiconSpec(_Words):
     latin_titles: tuple[str, ...] = ()
     english_words: tuple[str, ...] = ()
     latin_not_names: tuple[str, ...] = ()
+    joined_not_names: tuple[str, ...] = ()
+    card_words: tuple[str, ...] = ()
 
     @field_validator("labels", "list_labels", "roles", "stop_words", "not_names")
     @classmethod
@@ -95,6 +99,10 @@ class PersonLexicon:
     latin_not_names: frozenset[str]
     surnames: frozenset[str]  # single-character surnames
     compound_surnames: frozenset[str]
+    #: lower-case words that are no name written joined in capitals (CHINA, DATE, BEIJING)
+    joined_not_names: frozenset[str] = frozenset()
+    #: upper-case words printed on bank cards (VALID, THRU, UNIONPAY): no cardholder name
+    card_words: frozenset[str] = frozenset()
 
 
 def _describe(exc: ValidationError) -> str:
@@ -153,7 +161,17 @@ def build_lexicon(spec: PersonLexiconSpec) -> PersonLexicon:
         latin_not_names=frozenset(" ".join(w.lower().split()) for w in spec.latin_not_names),
         surnames=single,
         compound_surnames=compound,
+        card_words=frozenset(w.upper() for w in spec.card_words),
+        joined_not_names=_english_pinyin()
+        | frozenset(
+            "".join(w.lower().split()) for w in spec.latin_not_names + spec.joined_not_names
+        ),
     )
+
+
+def _english_pinyin() -> frozenset[str]:
+    lines = _read_resource(ENGLISH_PINYIN_RESOURCE).splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
 
 
 @lru_cache(maxsize=1)

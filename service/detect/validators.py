@@ -7,6 +7,7 @@ plain answer. :data:`VALIDATORS` names the checks that pattern rules may refer t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -26,6 +27,8 @@ _USCC_VALUES = {c: i for i, c in enumerate(_USCC_CHARS)}
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 
 _MOBILE_PREFIXES = ("0086", "86")
+#: a partly hidden number: visible digits, one run of mask characters, visible digits or X
+_HIDDEN = re.compile(r"(?P<head>[0-9]+)(?P<mask>[*xX×●•]+)(?P<tail>[0-9]*[0-9Xx]|)")
 
 
 def gb11643_check_digit(first17: str) -> str:
@@ -38,6 +41,11 @@ def gb11643_check_digit(first17: str) -> str:
 
 def _is_ascii_digits(s: str) -> bool:
     return s.isascii() and s.isdigit()
+
+
+def has_province_prefix(s: str) -> bool:
+    """Whether ``s`` starts with two digits that are a province-level division code."""
+    return len(s) >= 2 and _is_ascii_digits(s[:2]) and int(s[:2]) in _PROVINCES
 
 
 def _plausible_birth(year: int, month: int, day: int, today: date | None) -> bool:
@@ -66,6 +74,75 @@ def is_valid_id15(s: str, *, today: date | None = None) -> bool:
     if int(s[:2]) not in _PROVINCES:
         return False
     return _plausible_birth(1900 + int(s[6:8]), int(s[8:10]), int(s[10:12]), today)
+
+
+def is_id18_misread(s: str, *, today: date | None = None) -> bool:
+    """An 18-character number shaped like a resident ID (province code, birth date 1900..today)
+    whose MOD 11-2 check character is wrong: one digit misread by OCR or mistyped."""
+    if len(s) != 18 or not _is_ascii_digits(s[:17]) or not (s[17].isdigit() or s[17] in "Xx"):
+        return False
+    if int(s[:2]) not in _PROVINCES:
+        return False
+    if not _plausible_birth(int(s[6:10]), int(s[10:12]), int(s[12:14]), today):
+        return False
+    return gb11643_check_digit(s[:17]) != s[17].upper()
+
+
+def _hidden(s: str) -> tuple[str, int, str] | None:
+    """``(head, hidden, tail)`` of a partly hidden number: visible digits, one run of mask
+    characters (``*``, ``x``, ``×``, ``●``, ``•``), visible digits (or X) — else None."""
+    m = _HIDDEN.fullmatch(s)
+    if m is None:
+        return None
+    return m.group("head"), len(m.group("mask")), m.group("tail")
+
+
+def is_starred_id(s: str, *, today: date | None = None) -> bool:
+    """A resident ID printed partly hidden (train tickets, receipts: ``3604211990****2417``,
+    ``360421********2417``): 6–10 visible digits starting with a province code, a hidden run,
+    2–4 visible characters; 15 or 17–19 positions in all (15 or 18 printed; OCR may read a
+    star more or fewer; 16 is a bank card's length). A visible birth year must be
+    1900..today."""
+    parts = _hidden(s)
+    if parts is None:
+        return False
+    head, hidden, tail = parts
+    if not 6 <= len(head) <= 10 or not 2 <= len(tail) <= 4 or hidden < 2:
+        return False
+    if len(head) + hidden + len(tail) not in (15, 17, 18, 19) or int(head[:2]) not in _PROVINCES:
+        return False
+    return len(head) < 10 or 1900 <= int(head[6:10]) <= (today or date.today()).year
+
+
+def is_starred_mobile(s: str) -> bool:
+    """A mainland mobile number with a hidden run (``138****1234``, ``1534914xxxx``): 11
+    positions, 1[3-9] first, 3–6 hidden, at least 5 visible digits."""
+    parts = _hidden(s)
+    if parts is None:
+        return False
+    head, hidden, tail = parts
+    if (
+        len(head) + hidden + len(tail) != 11
+        or not 3 <= hidden <= 6
+        or not (tail.isdigit() or tail == "")
+    ):
+        return False
+    return len(head) >= 3 and len(head) + len(tail) >= 5 and head[1] in "3456789" and head[0] == "1"
+
+
+def is_starred_card(s: str) -> bool:
+    """A bank card number printed partly hidden (``6222 **** **** 1234``, ``622202******1234``):
+    4–6 visible digits starting 62/4/5/3, a hidden run of at least 4, 0–4 visible digits; 15–19
+    positions. An 18-position value that reads as a starred ID is left to the ID rule."""
+    parts = _hidden(s)
+    if parts is None:
+        return False
+    head, hidden, tail = parts
+    if not 4 <= len(head) <= 8 or hidden < 4 or len(tail) > 4 or not (tail.isdigit() or tail == ""):
+        return False
+    if not head.startswith(("62", "4", "5", "3")):
+        return False
+    return 15 <= len(head) + hidden + len(tail) <= 19 and not is_starred_id(s)
 
 
 def luhn_valid(s: str) -> bool:
@@ -114,6 +191,10 @@ def is_mobile_with_country_code(s: str) -> bool:
 VALIDATORS: dict[str, Callable[[str], bool]] = {
     "id18": is_valid_id18,
     "id15": is_valid_id15,
+    "id18_misread": is_id18_misread,
+    "starred_id": is_starred_id,
+    "starred_mobile": is_starred_mobile,
+    "starred_card": is_starred_card,
     "luhn": luhn_valid,
     "bank_card": is_bank_card,
     "uscc": uscc_valid,

@@ -76,6 +76,8 @@ class PatternSpec(BaseModel):
     context: ContextSpec | None = None
     exclude: ContextWindow | None = None
     allow_hosts: tuple[str, ...] = ()
+    #: a sentence added to every finding's explanation (why this shape is masked)
+    note: str = ""
 
     @field_validator("category")
     @classmethod
@@ -150,6 +152,7 @@ class PatternRule:
     exclude: Window | None = None
     allow_hosts: frozenset[str] = frozenset()
     source: str = ""
+    note: str = ""
 
 
 def _window(spec: ContextWindow | None) -> Window | None:
@@ -177,6 +180,7 @@ def compile_rule(spec: PatternSpec, source: str = "") -> PatternRule:
         exclude=_window(spec.exclude),
         allow_hosts=frozenset(spec.allow_hosts),
         source=source,
+        note=spec.note.strip(),
     )
 
 

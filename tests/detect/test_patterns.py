@@ -55,6 +55,27 @@ POSITIVES = [
         "id_number.labelled",
         id="id-labelled-17-digits",
     ),
+    P("110105194912310021", "110105194912310021", "id_number.gb11643_misread", id="id18-misread"),
+    P("3604211990****2417 汤钦枞", "3604211990****2417", "id_number.starred", id="id-starred"),
+    P("身份证 360421********241X", "360421********241X", "id_number.starred", id="id-starred-8"),
+    P("手机：138****1234", "138****1234", "phone.mobile_starred", id="mobile-starred"),
+    P("电话 138 **** 1234", "138 **** 1234", "phone.mobile_starred", id="mobile-starred-spaced"),
+    P("联系电话 1534914xxxx", "1534914xxxx", "phone.mobile_starred", id="mobile-x-hidden"),
+    P("卡号 6222 **** **** 1234", "6222 **** **** 1234", "identifier.bank_card_starred",
+      id="card-starred-groups"),
+    P("尾号 622202******1234 的卡", "622202******1234", "identifier.bank_card_starred",
+      id="card-starred-run"),
+    P("6217 0000 1234 5678 901", "6217 0000 1234 5678 901", "identifier.bank_card_grouped",
+      id="card-grouped-bad-luhn"),
+    P("人民币信用卡\n6225 7583\nMONTH/YEAR UnionPay", "6225 7583", "identifier.card_fragment",
+      id="card-fragment"),
+    P("计算机学会(CCF)学生会员（59819G)，主要", "59819G", "identifier.member_no", id="member-no"),
+    P("No:20160824XXS0025", "20160824XXS0025", "identifier.serial_no", id="serial-no"),
+    P("32270300310607C014941 上海南售", "32270300310607C014941", "identifier.railway_ticket",
+      id="railway-ticket-code"),
+    P("开户账户：3100 1528 7000 5001 0815", "3100 1528 7000 5001 0815", "identifier.label",
+      id="account-label"),
+    P("A/C No. 3100152870000500108", "3100152870000500108", "identifier.label", id="ac-no"),
     P("原身份证 440524800101001", "440524800101001", "id_number.gb11643_15", id="id15"),
     P("440524 800101 001", "440524 800101 001", "id_number.gb11643_15", id="id15-ocr"),
     # phone
@@ -209,7 +230,12 @@ NEGATIVES = [
     P("400-123-4567", id="hotline-without-context"),
     P("1380013800012345", id="mobile-inside-longer-run"),
     P("213800138000", id="mobile-after-digit"),
-    P("110105194912310021", id="id18-bad-check-no-context"),
+    P("Vol.40 No.28 2017", id="issue-number"),
+    P("12****34", id="short-starred"),
+    P("1234****5678", id="starred-not-province"),
+    P("金额 6225.00 元 银联", id="card-fragment-is-an-amount"),
+    P("6225 7583", id="card-fragment-without-card-words"),
+    P("3×10^9/L 1200000×1000", id="times-sign"),
     P("110105189912310013", id="id18-implausible-no-context"),
     P("440524801301001", id="id15-bad-date"),
     P("4111111111111112", id="card-bad-luhn"),
@@ -272,6 +298,8 @@ def test_strong_context_scores_below_validated() -> None:
     (bad,) = DETECTOR.detect("身份证号：110105194912310021")
     assert bad.score < good.score
     assert "failed" in bad.explanation
+    (misread,) = DETECTOR.detect("110105194912310021")
+    assert misread.score < bad.score and "check digit wrong" in misread.explanation
 
 
 def test_detector_protocol_and_categories() -> None:

@@ -194,5 +194,77 @@ def test_is_mobile_with_country_code(value: str, expected: bool) -> None:
 
 
 def test_registry_names() -> None:
-    assert set(VALIDATORS) == {"id18", "id15", "luhn", "bank_card", "uscc", "mobile"}
+    assert set(VALIDATORS) == {
+        "id18", "id15", "luhn", "bank_card", "uscc", "mobile",
+        "id18_misread", "starred_id", "starred_mobile", "starred_card",
+    }
     assert all(callable(f) for f in VALIDATORS.values())
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("110105194912310021", True),  # check digit should be X
+        ("11010519491231002X", False),  # valid: the strict check takes it
+        ("990105194912310021", False),  # no such province
+        ("110105194913310021", False),  # month 13
+        ("11010520991231002X", False),  # born in the future
+        ("11010519491231002", False),
+    ],
+)
+def test_id18_misread(value: str, ok: bool) -> None:
+    assert VALIDATORS["id18_misread"](value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("3604211990****2417", True),
+        ("360421********241X", True),
+        ("3604211990***2417", True),  # OCR read one star fewer
+        ("3604211990xxxx2417", True),
+        ("3604211990●●●●2417", True),
+        ("9904211990****2417", False),  # no such province
+        ("3604212990****2417", False),  # year 2990
+        ("36042****17", False),  # 5 visible digits
+        ("3604****2417", False),
+        ("622202******1234", False),  # 16 positions: a card's length
+        ("36042119902417", False),  # nothing hidden
+    ],
+)
+def test_starred_id(value: str, ok: bool) -> None:
+    assert VALIDATORS["starred_id"](value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("138****1234", True),
+        ("1534914xxxx", True),
+        ("13812****34", True),
+        ("138*****234", True),
+        ("128****1234", False),  # 12x is no mobile prefix
+        ("138**1234567", False),
+        ("1****234567", False),
+        ("138********", False),  # only 3 visible digits
+    ],
+)
+def test_starred_mobile(value: str, ok: bool) -> None:
+    assert VALIDATORS["starred_mobile"](value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("6222********1234", True),
+        ("622202******1234", True),
+        ("62257583********", True),
+        ("4367********1234", True),
+        ("6222****1234", False),  # 12 positions
+        ("1222********1234", False),
+        ("3604211990****2417", False),  # a starred ID
+        ("6222**1234561234", False),  # hidden run too short
+    ],
+)
+def test_starred_card(value: str, ok: bool) -> None:
+    assert VALIDATORS["starred_card"](value) is ok
