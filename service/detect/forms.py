@@ -129,19 +129,33 @@ class FormDetector:
             for a, b in _values(page, lab):
                 a, b = _trim(s, a, b)
                 if b > a and self._lex.value_fits(lab.value, s[a:b]):
-                    found[(a, b)] = Span(a, b, lab.value, SCORE, _rule(lab.value, s[a:b]),
-                                         "value of a form field whose label names it")
+                    for span in _value_spans(s, a, b, lab.value):
+                        found[(span.start, span.end)] = span
         return list(found.values())
 
 
-def _rule(category: str, value: str) -> str:
-    """``form.<category>``; a province alone under 籍贯 is ``form.province`` (the policy keeps
-    provinces readable unless it masks them)."""
+def _value_spans(s: str, a: int, b: int, category: str) -> list[Span]:
+    """The spans of a value: ``form.<category>``; a province alone, or the province an
+    address starts with (福建省三明市建宁县), is ``form.province``, which the policy keeps
+    readable unless it masks provinces."""
+    explanation = "value of a form field whose label names it"
     if category in ("place", "address"):
-        form = load_gazetteer().lookup("".join(value.split()))
+        k = _province_prefix(s[a:b])
+        if k:
+            head = Span(a, a + k, category, SCORE, "form.province", explanation)
+            rest = [Span(a + k, b, category, SCORE, f"form.{category}", explanation)] if b - a > k else []
+            return [head, *rest]
+    return [Span(a, b, category, SCORE, f"form.{category}", explanation)]
+
+
+def _province_prefix(value: str) -> int:
+    """Length of the province name ``value`` starts with (full or short form), or 0."""
+    gaz = load_gazetteer()
+    for k in range(min(8, len(value)), 1, -1):
+        form = gaz.lookup(value[:k])
         if form is not None and form.level == "province":
-            return "form.province"
-    return f"form.{category}"
+            return k
+    return 0
 
 
 _STAMP_NOTE = re.compile(r"[(（](?:盖?章|签章|签字|签名)[)）][:：]?")
@@ -225,8 +239,14 @@ def _right_of(page: _Page, lab: Label, box: BBox) -> Cell | None:
 
 
 def _other_label_on_row(page: _Page, lab: Label, box: BBox) -> bool:
-    """Whether a label other than ``lab`` stands on the row of ``box``, to its left."""
-    return any(o is not lab and ob.x1 <= box.x0 + 0.3 * box.height for o, ob in _row_labels(page, box))
+    """Whether the row of ``box`` has a label of its own, to the left of ``box``: a label other
+    than ``lab`` and not on ``lab``'s row (居民身份证号 left of 现居住地 is on the same row and
+    does not own the second line of 现居住地's value; 科室 below 工作单位 owns its row)."""
+    own = page.box(lab.start, lab.end)
+    return any(
+        o is not lab and ob.x1 <= box.x0 + 0.3 * box.height and (own is None or not _same_row(own, ob))
+        for o, ob in _row_labels(page, box)
+    )
 
 
 def _wrapped(page: _Page, first: Cell, lab: Label, label: BBox) -> list[tuple[int, int]]:

@@ -48,7 +48,8 @@ def test_key_value_rows_mask_values_by_what_the_label_says() -> None:
     found = _found(text)
     assert ("寿雨", "person") in found  # a rare name no detector knows
     assert ("3504301993****8747", "id_number") in found  # starred
-    assert ("福建省三明市", "address") in found and ("建宁县", "address") in found
+    assert ("三明市", "address") in found and ("建宁县", "address") in found
+    assert ("福建省", "address") in found  # rule form.province: kept unless provinces are masked
     assert ("三明市国资委", "organization") in found
     values = {t for t, _ in found}
     assert not values & {"女", "汉族", "1993/6/6", "2014年9月", "民族", "性别", "参加工作时间"}
@@ -172,3 +173,12 @@ def test_geometry_decides_not_reading_order() -> None:
                                 *left_half[8:], Char("\n", None), *rest]))
     found = _found(reordered)
     assert ("3348010", "identifier") in found and ("李芳海", "person") in found
+
+
+def test_a_province_heading_an_address_stays_readable_by_default() -> None:
+    text = _page([["现住址", "福建省三明市建宁县濉溪镇"], ["籍贯", "湖北"]], cell_w=100)
+    spans = FormDetector().detect(text, 0, 1000, 1400)
+    rules = {text.text[s.start : s.end]: s.rule for s in spans}
+    assert rules == {"福建省": "form.province", "三明市建宁县濉溪镇": "form.address", "湖北": "form.province"}
+    kept = build_engine(None).filter(text.text, spans)
+    assert {text.text[s.start : s.end] for s in kept} == {"三明市建宁县濉溪镇"}
