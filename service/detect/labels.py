@@ -163,7 +163,13 @@ def find_labels(text: str, lex: Lexicon | None = None) -> list[Label]:
     return out
 
 
+#: marks printed before a label (required field, check box, bullet): not part of it
+_BULLETS = frozenset("★☆*＊●○■□☑☐√✓✔·•>》-—#※▲△◆◇")
+
+
 def _cell_labels(text: str, a: int, b: int, lex: Lexicon) -> list[Label]:
+    while a < b and text[a] in _BULLETS:
+        a += 1
     cell = text[a:b]
     colons = [i for i, ch in enumerate(cell) if ch in _COLONS]
     if not colons:
