@@ -74,6 +74,7 @@ from service.detect.marks.seals_fit import (
 )
 from service.detect.marks.seals_grey import grey_seals, is_grey
 from service.detect.marks.seals_ink import INK_HUES, InkMap, ink_map, kernel
+from service.detect.marks.seals_search import among_print
 from service.detect.marks.seals_shape import Ring
 from service.types import BBox, Region
 
@@ -155,7 +156,10 @@ def _seals_in(strong: np.ndarray, weak: np.ndarray, colour: str, ppm: float,
             found += [(g, box) for g in overlapping(pts, box, canvas)]
     rings = [f.ring for f, _ in found if f.ring.shape != "rect"]
     loose = [b for b in boxes if not any(_centre_in(b, r) for r in rings)]
-    return [f for f, box in found if f.ring.shape != "rect" or not _has_peers(box, loose)]
+    kept = [f for f, box in found if f.ring.shape != "rect" or not _has_peers(box, loose)]
+    if not any(max(w, h) >= RING.min_mm * ppm for _, _, w, h in loose):
+        return kept
+    return kept + among_print(ink, canvas, kept)
 
 
 def _without_pen(box: GroupBox, ink: np.ndarray, strong: np.ndarray, pen: np.ndarray,

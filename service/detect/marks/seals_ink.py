@@ -14,6 +14,11 @@
    ``FRINGE_GAIN`` × the page's median chroma there. Measured on generated pages (work copy):
    yellow paper at JPEG q60 median 2.8, 99.5th percentile 7; the same without JPEG 0.8 and
    1.7; white paper 0.
+5. Noise floor: a phone photo of a tinted receipt carries chroma noise of the ink's own hue
+   all over (colour casts, paper texture, demosaicing: the median of red-hue chroma over
+   ``NOISE_WINDOW_MM`` reaches 1–3 on receipt photos, 0 on scans and generated pages); a
+   colour's threshold rises to ``NOISE_GAIN`` × that local median, so that faint ink is read
+   on clean paper and a noisy photo's speckle does not fill a seal's ring and interior.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ from service.detect.marks.base import MarkPage
 
 #: resolution of the work copy: a 1 mm ring is ~3 px, a 200-dpi A4 page (factor 3) ~450k px
 WORK_DPI = 72.0
+#: ... but a small raster keeps at least this many work pixels across its short side: a phone
+#: photo or a downscaled ticket whose true resolution is below the assumed one would lose its
+#: thin seal rings (0.5 mm at ~100 dpi true) to a reduction meant for a 200-dpi scan
+MIN_WORK_SIDE = 400
 #: window of the paper-colour max filter: wider than any stroke, narrower than paper shading
 PAPER_WINDOW_MM = 7.0
 #: see the module docstring, step 4
@@ -43,10 +52,13 @@ PEN_SHARE = 0.25
 #: ... and coloured (channels PEN_SPREAD apart: blue-black 52; black print, which a seal is
 #: stamped over, and a black pen, which joins no group of coloured ink, are not)
 PEN_SPREAD = 25
+#: see the module docstring, step 5
+NOISE_WINDOW_MM = 10.0
+NOISE_GAIN = 2.0
 #: hue ranges (degrees in the a*b* plane, 0° = +a* = red-magenta, 90° = +b* = yellow)
 INK_HUES: dict[str, tuple[tuple[float, float], ...]] = {
     "red": ((300.0, 360.0), (0.0, 72.0)),
-    "blue": ((210.0, 325.0),),
+    "blue": ((185.0, 325.0),),
 }
 
 
@@ -79,11 +91,37 @@ class InkMap:
         return cv2.threshold(pen, PEN_SHARE * 255 - 1, 255, cv2.THRESH_BINARY)[1]
 
     def mask(self, ink: str, threshold: float) -> np.ndarray:
-        """``uint8`` 0/255 mask of ink of colour ``ink`` at least ``threshold`` strong."""
+        """``uint8`` 0/255 mask of ink of colour ``ink`` at least ``threshold`` strong and above
+        the local noise floor of that colour (module docstring, step 5)."""
+        in_hue = self._in_hue(ink)
+        floor = self._floor(ink)
+        return (in_hue & (self.strength >= np.maximum(threshold, floor))).astype(np.uint8) * 255
+
+    def _in_hue(self, ink: str) -> np.ndarray:
         in_hue = np.zeros(self.hue.shape, dtype=bool)
         for lo, hi in INK_HUES[ink]:
             in_hue |= (self.hue >= lo) & (self.hue <= hi)
-        return (in_hue & (self.strength >= threshold)).astype(np.uint8) * 255
+        return in_hue
+
+    def _floor(self, ink: str) -> np.ndarray:
+        """``NOISE_GAIN`` × the local median chroma of colour ``ink`` (float32, work copy),
+        taken on a copy reduced 4× (0.1 steps of chroma)."""
+        floors = self._floors
+        if ink not in floors:
+            chroma = np.where(self._in_hue(ink), np.clip(self.strength, 0.0, 25.5), 0.0)
+            h, w = chroma.shape
+            tiny = cv2.resize(chroma.astype(np.float32), (max(1, w // 4), max(1, h // 4)),
+                              interpolation=cv2.INTER_AREA)
+            k = min(255, max(3, int(NOISE_WINDOW_MM * self.px_per_mm / 4) | 1))
+            median = cv2.medianBlur(np.rint(tiny * 10).astype(np.uint8), k)
+            floor = cv2.resize(median.astype(np.float32) * (NOISE_GAIN / 10), (w, h),
+                               interpolation=cv2.INTER_LINEAR)
+            floors[ink] = floor
+        return floors[ink]
+
+    @cached_property
+    def _floors(self) -> dict[str, np.ndarray]:
+        return {}
 
 
 def ink_map(page: MarkPage) -> InkMap:
@@ -109,10 +147,17 @@ def kernel(mm: float, px_per_mm: float) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
 
 
+def work_factor(page: MarkPage) -> int:
+    """The whole factor by which the page is reduced to its work copy (``WORK_DPI``, no
+    fewer than ``MIN_WORK_SIDE`` pixels across the short side where the raster has them)."""
+    by_dpi = round(page.dpi / WORK_DPI)
+    return max(1, min(by_dpi, min(page.width, page.height) // MIN_WORK_SIDE))
+
+
 def _work_copy(page: MarkPage) -> tuple[np.ndarray, np.ndarray, float]:
     """The reduced page, the same reduction of its dark print (pixels darker than
     ``DARK_GRAY``, 0–255 share), and the scale."""
-    factor = max(1, round(page.dpi / WORK_DPI))
+    factor = work_factor(page)
     gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     dark = cv2.threshold(gray, DARK_GRAY, 255, cv2.THRESH_BINARY_INV)[1]
     if factor == 1:

@@ -1,0 +1,143 @@
+"""Seals among print of their own colour: outlines searched for where grouping failed.
+
+The colour path (:mod:`.seals`) finds a seal as a group of ink of a seal's size. On invoices,
+receipts and certificates the seal often touches print of its own colour — the red form of a
+receipt (its heading, labels, serial number NO.…, rules cut short by perspective), a
+signature in the seal's blue — and joins it into a group no seal's size, or into one whose
+outline is not the seal's. Such ink is searched for outlines directly:
+
+1. Round rings: circles of a seal's size found by a Hough transform of the ink left outside
+   the seals found so far (``HOUGH_PERFECTNESS``, lower than for overlapping seals: print
+   touching the ring spoils the circle's edge), refined as circle and as ellipse.
+2. Ovals (发票专用章, 财务专用章, the printed 监制章 of a receipt, 45×30 mm ≈ 1.5:1, which no
+   circle fits): per group of ink of a seal's size, ellipses through five points spread along
+   a stretch of its outer contour as long as half to all of a seal's perimeter (RANSAC,
+   ``TRIALS`` draws: a seal's outline is a run of the contour of the group it shares with
+   print), scored by the share of their directions with contour points within
+   ``INLIER_TOLERANCE`` — print attached to a ring adds contour that no ellipse explains but
+   does not move the best one. The best ellipses are refined on the ink.
+
+Every candidate is judged as a grouped seal is (:func:`.seals_fit.judge`): the same size,
+coverage, outline, fill and surroundings. A red heading, a rule or a serial number on its own
+has no ring and offers no candidate that passes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from service.detect.marks.seals_fit import RING, Canvas, Found, hough_rings, judge
+from service.detect.marks.seals_ink import kernel
+from service.detect.marks.seals_shape import Ring, as_shape, refine
+
+#: circles tried on the ink outside the seals found so far, and their Hough "perfectness"
+MAX_CIRCLES = 8
+HOUGH_PERFECTNESS = 0.7
+#: ellipse draws per piece of ink, and how many of the best-scored are refined and judged
+TRIALS = 150
+MAX_ELLIPSES = 4
+#: a contour point lies on an ellipse within this share of its radius ...
+INLIER_TOLERANCE = 0.05
+#: ... and an ellipse has contour points on it in at least this share of its SECTORS (a ring
+#: touched by print, or faint, along a third of it still does)
+MIN_INLIERS = 0.45
+SECTORS = 72
+#: pieces with more contour points than this are thinned to it (speed)
+MAX_CONTOUR = 4000
+#: ink this close is one piece (the colour path's grouping reach)
+GROUP_MM = 2.5
+#: fixed seed: the same page gives the same finds
+SEED = 20240611
+
+
+def among_print(ink: np.ndarray, canvas: Canvas, found: list[Found]) -> list[Found]:
+    """Round and oval seals in ``ink`` (``uint8`` 0/255, the colour's canvas ink) outside the
+    seals ``found`` so far; see the module docstring."""
+    ppm = canvas.px_per_mm
+    rest = ink.copy()
+    for f in found:
+        b = f.box(ppm)
+        x0, y0, x1, y1 = (max(0, round(v)) for v in (b.x0, b.y0, b.x1, b.y1))
+        rest[y0:y1, x0:x1] = 0
+    out: list[Found] = []
+    for first in hough_rings(rest, ink, ppm, MAX_CIRCLES, perfectness=HOUGH_PERFECTNESS):
+        _judged(out, (first, refine(as_shape(first, "ellipse"), ink)), canvas)
+    rng = np.random.default_rng(SEED)
+    for contour in _pieces(rest, ppm):
+        if any(_inside(contour.mean(axis=0), f.ring) for f in out):
+            continue
+        for ring in _ransac_ellipses(contour, ppm, rng):
+            _judged(out, (refine(ring, ink),), canvas)
+    return out
+
+
+def _judged(out: list[Found], rings: tuple[Ring, ...] | list[Ring], canvas: Canvas) -> None:
+    """The best of ``rings`` that :func:`judge` passes, added to ``out`` unless a seal there
+    holds its centre."""
+    fits = [f for ring in rings if (f := judge(ring, canvas, among_print=True)) is not None]
+    if not fits:
+        return
+    best = max(fits, key=lambda f: f.quality)
+    if not any(_inside(np.array([best.ring.cx, best.ring.cy]), f.ring) for f in out):
+        out.append(best)
+
+
+def _inside(point: np.ndarray, ring: Ring) -> bool:
+    return bool(ring.polar(point.reshape(1, 2).astype(np.float32))[0][0] <= 1.0)
+
+
+def _pieces(ink: np.ndarray, ppm: float) -> list[np.ndarray]:
+    """Outer contours (``N×2`` float32) of the groups of ``ink`` (within ``GROUP_MM``) that
+    reach a seal's size: a faint ring broken in places is one piece."""
+    grouped = cv2.dilate(ink, kernel(GROUP_MM, ppm))
+    contours, _ = cv2.findContours(grouped, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    lo = RING.min_mm * ppm
+    out = []
+    for c in contours:
+        _, _, w, h = cv2.boundingRect(c)
+        if max(w, h) >= lo and len(c) >= 20:
+            pts = c.reshape(-1, 2).astype(np.float32)
+            if len(pts) > MAX_CONTOUR:
+                pts = pts[:: math.ceil(len(pts) / MAX_CONTOUR)]
+            out.append(pts)
+    return out
+
+
+def _ransac_ellipses(pts: np.ndarray, ppm: float, rng: np.random.Generator) -> list[Ring]:
+    """The ``MAX_ELLIPSES`` best-supported ellipses of a seal's size through five contour
+    points each (distinct ones: a later one's centre lies outside the earlier ones)."""
+    n = len(pts)
+    step = float(np.median(np.hypot(*np.diff(pts, axis=0).T))) or 1.0  # px between points
+    spans = rng.uniform(0.5 * math.pi * RING.min_mm, math.pi * RING.max_mm / 2, TRIALS)
+    starts = rng.integers(0, n, TRIALS)
+    scored: list[tuple[float, Ring]] = []
+    for start, span in zip(starts, spans * ppm / step, strict=True):
+        if span >= n:
+            span = n - 1
+        sample = pts[(start + np.linspace(0.0, span, 5).astype(int)) % n]
+        try:
+            (cx, cy), (d1, d2), angle = cv2.fitEllipseDirect(sample)
+        except cv2.error:
+            continue
+        if not (math.isfinite(d1) and math.isfinite(d2)) or min(d1, d2) <= 2:
+            continue
+        if d1 < d2:
+            d1, d2, angle = d2, d1, angle + 90.0
+        if d2 < RING.min_mm * ppm or d1 > RING.max_mm * ppm or d1 > RING.max_ratio * d2:
+            continue
+        ring = Ring(float(cx), float(cy), d1 / 2, d2 / 2, float(angle) % 180.0, "ellipse")
+        r, theta = ring.polar(pts)
+        on = np.abs(r - 1.0) <= max(INLIER_TOLERANCE, 1.5 / ring.b)
+        share = len(np.unique((theta[on] * (SECTORS / (2 * math.pi))).astype(int))) / SECTORS
+        if share >= MIN_INLIERS:
+            scored.append((share, ring))
+    best: list[Ring] = []
+    for _, ring in sorted(scored, key=lambda s: -s[0]):
+        if not any(_inside(np.array([ring.cx, ring.cy]), b) for b in best):
+            best.append(ring)
+            if len(best) == MAX_ELLIPSES:
+                break
+    return best
