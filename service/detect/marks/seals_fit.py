@@ -37,7 +37,7 @@ MIN_COVERAGE_PARTIAL = 0.85
 #: share of sectors whose outermost ink lies on the ring
 MIN_OUTLINE = 0.75
 #: ... or, for a ring touched by print of its colour and inked this much all round, this share
-TOUCHED_COVERAGE = 0.9
+TOUCHED_COVERAGE = 0.85
 TOUCHED_OUTLINE = 0.6
 #: ink share of the perimeter 12 % further out
 MAX_OUTSIDE = 0.45

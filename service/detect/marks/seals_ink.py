@@ -17,8 +17,10 @@
 5. Noise floor: a phone photo of a tinted receipt carries chroma noise of the ink's own hue
    all over (colour casts, paper texture, demosaicing: the median of red-hue chroma over
    ``NOISE_WINDOW_MM`` reaches 1–3 on receipt photos, 0 on scans and generated pages); a
-   colour's threshold rises to ``NOISE_GAIN`` × that local median, so that faint ink is read
-   on clean paper and a noisy photo's speckle does not fill a seal's ring and interior.
+   colour's threshold rises to ``NOISE_GAIN`` × that local median, at most ``NOISE_CAP``, so
+   that faint ink is read on clean paper and a noisy photo's speckle does not fill a seal's
+   ring and interior. The window is wider than a seal and the cap below stamp ink: a filled
+   (阴文) name stamp that fills a narrower window would raise its own threshold.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ PEN_SPREAD = 25
 #: see the module docstring, step 5
 NOISE_WINDOW_MM = 10.0
 NOISE_GAIN = 2.0
+NOISE_CAP = 5.0
 #: hue ranges (degrees in the a*b* plane, 0° = +a* = red-magenta, 90° = +b* = yellow)
 INK_HUES: dict[str, tuple[tuple[float, float], ...]] = {
     "red": ((300.0, 360.0), (0.0, 72.0)),
@@ -114,8 +117,8 @@ class InkMap:
                               interpolation=cv2.INTER_AREA)
             k = min(255, max(3, int(NOISE_WINDOW_MM * self.px_per_mm / 4) | 1))
             median = cv2.medianBlur(np.rint(tiny * 10).astype(np.uint8), k)
-            floor = cv2.resize(median.astype(np.float32) * (NOISE_GAIN / 10), (w, h),
-                               interpolation=cv2.INTER_LINEAR)
+            floor = cv2.resize(np.minimum(median.astype(np.float32) * (NOISE_GAIN / 10),
+                                          NOISE_CAP), (w, h), interpolation=cv2.INTER_LINEAR)
             floors[ink] = floor
         return floors[ink]
 

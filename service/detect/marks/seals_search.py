@@ -11,8 +11,8 @@ outline is not the seal's. Such ink is searched for outlines directly:
    touching the ring spoils the circle's edge), refined as circle and as ellipse.
 2. Ovals (发票专用章, 财务专用章, the printed 监制章 of a receipt, 45×30 mm ≈ 1.5:1, which no
    circle fits): per group of ink of a seal's size, ellipses through five points spread along
-   a stretch of its outer contour as long as half to all of a seal's perimeter (RANSAC,
-   ``TRIALS`` draws: a seal's outline is a run of the contour of the group it shares with
+   a stretch of its outer contour as long as half to all of a seal's perimeter (RANSAC with
+   systematic draws: a seal's outline is a run of the contour of the group it shares with
    print), scored by the share of their directions with contour points within
    ``INLIER_TOLERANCE`` — print attached to a ring adds contour that no ellipse explains but
    does not move the best one. The best ellipses are refined on the ink.
@@ -25,6 +25,7 @@ has no ring and offers no candidate that passes.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -36,8 +37,13 @@ from service.detect.marks.seals_shape import Ring, as_shape, refine
 #: circles tried on the ink outside the seals found so far, and their Hough "perfectness"
 MAX_CIRCLES = 8
 HOUGH_PERFECTNESS = 0.7
-#: ellipse draws per piece of ink, and how many of the best-scored are refined and judged
-TRIALS = 150
+#: ellipses through five points of a group's contour: from this many evenly spaced starts,
+#: spread along arcs of these lengths (× π: half to all of a small or a large seal's
+#: perimeter); the best few are refined and judged
+MAX_STARTS = 160
+#: ... one start per this many contour points at most
+START_EVERY = 8
+ARC_MM = (8.0, 16.0, 28.0)
 MAX_ELLIPSES = 4
 #: a contour point lies on an ellipse within this share of its radius ...
 INLIER_TOLERANCE = 0.05
@@ -45,12 +51,12 @@ INLIER_TOLERANCE = 0.05
 #: touched by print, or faint, along a third of it still does)
 MIN_INLIERS = 0.45
 SECTORS = 72
+#: ... and runs along it: the cosine between its direction and the ring's normal is at most
+MAX_CROSSING = 0.5
 #: pieces with more contour points than this are thinned to it (speed)
 MAX_CONTOUR = 4000
 #: ink this close is one piece (the colour path's grouping reach)
 GROUP_MM = 2.5
-#: fixed seed: the same page gives the same finds
-SEED = 20240611
 
 
 def among_print(ink: np.ndarray, canvas: Canvas, found: list[Found]) -> list[Found]:
@@ -65,12 +71,14 @@ def among_print(ink: np.ndarray, canvas: Canvas, found: list[Found]) -> list[Fou
     out: list[Found] = []
     for first in hough_rings(rest, ink, ppm, MAX_CIRCLES, perfectness=HOUGH_PERFECTNESS):
         _judged(out, (first, refine(as_shape(first, "ellipse"), ink)), canvas)
-    rng = np.random.default_rng(SEED)
     for contour in _pieces(rest, ppm):
         if any(_inside(contour.mean(axis=0), f.ring) for f in out):
             continue
-        for ring in _ransac_ellipses(contour, ppm, rng):
-            _judged(out, (refine(ring, ink),), canvas)
+        for ring in _ransac_ellipses(contour, ppm):
+            # the contour of the grouped ink runs GROUP_MM / 2 outside the ring's outer edge
+            inset = GROUP_MM / 2 * ppm
+            edge = replace(ring, a=ring.a - inset, b=ring.b - inset)
+            _judged(out, (edge, refine(ring, ink), refine(edge, ink)), canvas)
     return out
 
 
@@ -106,33 +114,61 @@ def _pieces(ink: np.ndarray, ppm: float) -> list[np.ndarray]:
     return out
 
 
-def _ransac_ellipses(pts: np.ndarray, ppm: float, rng: np.random.Generator) -> list[Ring]:
+def _support(ring: Ring, pts: np.ndarray, tangents: np.ndarray) -> tuple[float, np.ndarray]:
+    """Share of the ring's ``SECTORS`` with contour points on it, and which points are: within
+    ``INLIER_TOLERANCE`` of it and running along it (``MAX_CROSSING``: a stroke that crosses
+    the ring is not its outline)."""
+    r, theta = ring.polar(pts)
+    ca, sa = math.cos(math.radians(ring.angle)), math.sin(math.radians(ring.angle))
+    dx, dy = pts[:, 0] - ring.cx, pts[:, 1] - ring.cy
+    u, v = (dx * ca + dy * sa) / ring.a, (-dx * sa + dy * ca) / ring.b
+    nx, ny = u * ca / ring.a - v * sa / ring.b, u * sa / ring.a + v * ca / ring.b  # normal
+    along = np.abs(nx * tangents[:, 0] + ny * tangents[:, 1]) <= MAX_CROSSING * np.hypot(nx, ny)
+    on = (np.abs(r - 1.0) <= max(INLIER_TOLERANCE, 1.5 / ring.b)) & along
+    return len(np.unique((theta[on] * (SECTORS / (2 * math.pi))).astype(int))) / SECTORS, on
+
+
+def _fit(pts: np.ndarray, ppm: float) -> Ring | None:
+    """The ellipse through ``pts`` (OpenCV's direct fit), if it is of a seal's size."""
+    if len(pts) < 5:
+        return None
+    try:
+        (cx, cy), (d1, d2), angle = cv2.fitEllipseDirect(pts)
+    except cv2.error:
+        return None
+    if not (math.isfinite(d1) and math.isfinite(d2)) or min(d1, d2) <= 2:
+        return None
+    if d1 < d2:
+        d1, d2, angle = d2, d1, angle + 90.0
+    if d2 < RING.min_mm * ppm or d1 > RING.max_mm * ppm or d1 > RING.max_ratio * d2:
+        return None
+    return Ring(float(cx), float(cy), d1 / 2, d2 / 2, float(angle) % 180.0, "ellipse")
+
+
+def _ransac_ellipses(pts: np.ndarray, ppm: float) -> list[Ring]:
     """The ``MAX_ELLIPSES`` best-supported ellipses of a seal's size through five contour
-    points each (distinct ones: a later one's centre lies outside the earlier ones)."""
+    points each, spread along arcs of ``ARC_MM`` × π from ``MAX_STARTS`` evenly spaced starts
+    (distinct ones: a later one's centre lies outside the earlier ones)."""
     n = len(pts)
     step = float(np.median(np.hypot(*np.diff(pts, axis=0).T))) or 1.0  # px between points
-    spans = rng.uniform(0.5 * math.pi * RING.min_mm, math.pi * RING.max_mm / 2, TRIALS)
-    starts = rng.integers(0, n, TRIALS)
+    chord = np.roll(pts, -2, axis=0) - np.roll(pts, 2, axis=0)  # the contour's direction
+    tangents = chord / np.maximum(np.hypot(chord[:, 0], chord[:, 1]), 1e-6)[:, None]
+    spans = np.minimum(np.array(ARC_MM) * math.pi * ppm / step, n - 1)  # in contour points
     scored: list[tuple[float, Ring]] = []
-    for start, span in zip(starts, spans * ppm / step, strict=True):
-        if span >= n:
-            span = n - 1
-        sample = pts[(start + np.linspace(0.0, span, 5).astype(int)) % n]
-        try:
-            (cx, cy), (d1, d2), angle = cv2.fitEllipseDirect(sample)
-        except cv2.error:
-            continue
-        if not (math.isfinite(d1) and math.isfinite(d2)) or min(d1, d2) <= 2:
-            continue
-        if d1 < d2:
-            d1, d2, angle = d2, d1, angle + 90.0
-        if d2 < RING.min_mm * ppm or d1 > RING.max_mm * ppm or d1 > RING.max_ratio * d2:
-            continue
-        ring = Ring(float(cx), float(cy), d1 / 2, d2 / 2, float(angle) % 180.0, "ellipse")
-        r, theta = ring.polar(pts)
-        on = np.abs(r - 1.0) <= max(INLIER_TOLERANCE, 1.5 / ring.b)
-        share = len(np.unique((theta[on] * (SECTORS / (2 * math.pi))).astype(int))) / SECTORS
-        if share >= MIN_INLIERS:
+    for start in np.linspace(0, n, min(MAX_STARTS, max(1, n // START_EVERY)), endpoint=False).astype(int):
+        for span in spans:
+            ring = _fit(pts[(start + np.linspace(0.0, span, 5).astype(int)) % n], ppm)
+            if ring is None:
+                continue
+            share, on = _support(ring, pts, tangents)
+            if share < MIN_INLIERS:
+                continue
+            # the least-squares ellipse through all the points on it (RANSAC's last step)
+            better = _fit(pts[on], ppm)
+            if better is not None:
+                better_share, _ = _support(better, pts, tangents)
+                if better_share >= share:
+                    ring, share = better, better_share
             scored.append((share, ring))
     best: list[Ring] = []
     for _, ring in sorted(scored, key=lambda s: -s[0]):
