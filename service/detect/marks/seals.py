@@ -143,7 +143,7 @@ def _seals_in(strong: np.ndarray, weak: np.ndarray, colour: str, ppm: float,
     (:func:`_without_pen`)."""
     closed = cv2.morphologyEx(weak, cv2.MORPH_CLOSE, kernel(CLOSE_MM, ppm))
     ink = _drop_specks(_without_rules(closed, ppm), ppm)
-    canvas = Canvas.of(ink, colour, ppm)
+    canvas = Canvas.of(ink, colour, ppm, None if inks is None else inks.hidden)
     groups, boxes = _groups(ink, strong, ppm)
     found: list[tuple[Found, GroupBox]] = []
     for pts, box in groups:
@@ -176,7 +176,7 @@ def _without_pen(box: GroupBox, ink: np.ndarray, strong: np.ndarray, pen: np.nda
     rest = np.zeros_like(ink)
     rest[y : y + h, x : x + w] = _drop_specks(cv2.bitwise_and(ink[y : y + h, x : x + w],
                                                               cv2.bitwise_not(strokes)), ppm)
-    clean = Canvas.of(rest, canvas.colour, ppm)
+    clean = Canvas.of(rest, canvas.colour, ppm, canvas.hidden)
     fits = [f for pts, _ in _groups(rest, strong, ppm)[0] if (f := best_fit(pts, clean))]
     return max(fits, key=lambda f: f.quality, default=None)
 

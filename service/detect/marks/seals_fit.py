@@ -34,6 +34,8 @@ GAP_MM = 4.0
 #: share of the on-page perimeter that must carry ink (whole seals, cut-off seals)
 MIN_COVERAGE = 0.8
 MIN_COVERAGE_PARTIAL = 0.85
+#: share of the perimeter that must be seen: on the page and not under coloured print
+MIN_SEEN = 0.3
 #: share of sectors whose outermost ink lies on the ring
 MIN_OUTLINE = 0.75
 #: ... or, for a ring touched by print of its colour and inked this much all round, this share
@@ -106,17 +108,21 @@ class Found:
 
 @dataclass(frozen=True, slots=True)
 class Canvas:
-    """The ink of one colour on the work copy: the mask, the same dilated by the ring band."""
+    """The ink of one colour on the work copy: the mask, the same dilated by the ring band, and
+    where ink cannot be seen (``hidden``, non-zero: coloured print of another hue), if known."""
 
     ink: np.ndarray
     near: np.ndarray
     colour: str
     px_per_mm: float
+    hidden: np.ndarray | None = None
 
     @staticmethod
-    def of(ink: np.ndarray, colour: str, px_per_mm: float) -> Canvas:
+    def of(ink: np.ndarray, colour: str, px_per_mm: float,
+           hidden: np.ndarray | None = None) -> Canvas:
         """The canvas of ``ink`` (uint8 0/255 mask): ``near`` is it grown by the ring band."""
-        return Canvas(ink, cv2.dilate(ink, kernel(2 * BAND_MM, px_per_mm)), colour, px_per_mm)
+        return Canvas(ink, cv2.dilate(ink, kernel(2 * BAND_MM, px_per_mm)), colour, px_per_mm,
+                      hidden if hidden is not None and hidden.any() else None)
 
 
 def best_fit(
@@ -166,11 +172,11 @@ def judge(ring: Ring, canvas: Canvas, among_print: bool = False) -> Found | None
     d_min, d_max = 2 * ring.b / canvas.px_per_mm, 2 * ring.a / canvas.px_per_mm
     if d_min < family.min_mm or d_max > family.max_mm or d_max > family.max_ratio * d_min:
         return None
-    ev = evidence(canvas.ink, canvas.near, ring)
-    partial = cut or ev.inside < 0.98
+    ev = evidence(canvas.ink, canvas.near, ring, canvas.hidden)
+    partial = cut or ev.inside < 0.98 or ev.seen < 0.98
     need = MIN_COVERAGE_PARTIAL if partial else MIN_COVERAGE
     outline = TOUCHED_OUTLINE if among_print and ev.coverage >= TOUCHED_COVERAGE else MIN_OUTLINE
-    if ev.inside < MIN_INSIDE or ev.coverage < need or ev.outline < outline:
+    if ev.inside < MIN_INSIDE or ev.seen < MIN_SEEN or ev.coverage < need or ev.outline < outline:
         return None
     # the interior of a cut seal may lie off the page: only a whole seal must carry text
     min_fill = 0.0 if partial else family.min_fill

@@ -13,7 +13,8 @@
    stored at half resolution); within ``FRINGE_MM`` of dark print the threshold rises by
    ``FRINGE_GAIN`` × the page's median chroma there. Measured on generated pages (work copy):
    yellow paper at JPEG q60 median 2.8, 99.5th percentile 7; the same without JPEG 0.8 and
-   1.7; white paper 0.
+   1.7; white paper 0. Print on coloured print (step 6: a bus ticket's green band, chroma
+   ~40) has no fringe to measure and stays out of that median.
 5. Noise floor: a phone photo of a tinted receipt carries chroma noise of the ink's own hue
    all over (colour casts, paper texture, demosaicing: the median of red-hue chroma over
    ``NOISE_WINDOW_MM`` reaches 1–3 on receipt photos, 0 on scans and generated pages); a
@@ -58,6 +59,9 @@ PEN_SPREAD = 25
 NOISE_WINDOW_MM = 10.0
 NOISE_GAIN = 2.0
 NOISE_CAP = 5.0
+#: see the module docstring, step 6
+BACKGROUND_MM = 5.0
+HIDDEN_CHROMA = 12.0
 #: hue ranges (degrees in the a*b* plane, 0° = +a* = red-magenta, 90° = +b* = yellow)
 INK_HUES: dict[str, tuple[tuple[float, float], ...]] = {
     "red": ((300.0, 360.0), (0.0, 72.0)),
@@ -74,6 +78,7 @@ class InkMap:
     scale: float
     px_per_mm: float
     page: np.ndarray  # the page raster the work copy was made from (BGR)
+    hidden: np.ndarray  # uint8 0/255: work pixels on coloured print (module docstring, step 6)
 
     @cached_property
     def pen(self) -> np.ndarray:
@@ -101,10 +106,7 @@ class InkMap:
         return (in_hue & (self.strength >= np.maximum(threshold, floor))).astype(np.uint8) * 255
 
     def _in_hue(self, ink: str) -> np.ndarray:
-        in_hue = np.zeros(self.hue.shape, dtype=bool)
-        for lo, hi in INK_HUES[ink]:
-            in_hue |= (self.hue >= lo) & (self.hue <= hi)
-        return in_hue
+        return _in_hues(self.hue, {ink: INK_HUES[ink]})
 
     def _floor(self, ink: str) -> np.ndarray:
         """``NOISE_GAIN`` × the local median chroma of colour ``ink`` (float32, work copy),
@@ -132,16 +134,43 @@ def ink_map(page: MarkPage) -> InkMap:
     px_per_mm = page.px(1.0) * scale
     paper = _paper(small, px_per_mm)
     balanced = cv2.divide(small, np.maximum(paper, 1), scale=255.0)
-    a, b = _opponents(balanced)
+    lab = cv2.cvtColor(balanced, cv2.COLOR_BGR2Lab)
+    a, b = lab[:, :, 1].astype(np.float32) - 128.0, lab[:, :, 2].astype(np.float32) - 128.0
     chroma = cv2.GaussianBlur(cv2.magnitude(a, b), (3, 3), 0)
     # the hue of the same neighbourhood: a grey pixel at a stroke's edge takes its chroma from
     # the stroke and must take its hue too (its own a* = b* = 0 would read as 0°, red)
     a, b = cv2.GaussianBlur(a, (3, 3), 0), cv2.GaussianBlur(b, (3, 3), 0)
     near_dark = cv2.dilate(dark, kernel(FRINGE_MM, px_per_mm)) > 0
-    fringe = chroma[near_dark]
+    hidden = _coloured_print(lab[:, :, 1:], px_per_mm)
+    # print on coloured print (a ticket's green band) has no JPEG fringe to measure
+    fringe = chroma[near_dark & (hidden == 0)]
     noise = float(np.median(fringe)) if fringe.size else 0.0
     strength = chroma - (FRINGE_GAIN * noise) * near_dark
-    return InkMap(strength, cv2.phase(a, b, angleInDegrees=True), scale, px_per_mm, page.image)
+    return InkMap(strength, cv2.phase(a, b, angleInDegrees=True), scale, px_per_mm, page.image,
+                  hidden)
+
+
+def _coloured_print(opponents: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """Work pixels on coloured print of a hue no stamp pad has (``uint8`` 0/255; module
+    docstring, step 6): the median Lab a*, b* (``opponents``, uint8, 128 = grey) on a copy
+    reduced 4×."""
+    h, w = opponents.shape[:2]
+    tiny = cv2.resize(opponents, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    k = max(3, int(BACKGROUND_MM * px_per_mm / 4) | 1)
+    a, b = (cv2.medianBlur(np.ascontiguousarray(tiny[:, :, i]), k).astype(np.float32) - 128
+            for i in range(2))
+    coloured = (np.hypot(a, b) >= HIDDEN_CHROMA) & ~_in_hues(
+        cv2.phase(a, b, angleInDegrees=True), INK_HUES)
+    return cv2.resize(coloured.astype(np.uint8) * 255, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def _in_hues(hue: np.ndarray, hues: dict[str, tuple[tuple[float, float], ...]]) -> np.ndarray:
+    """Whether each pixel's hue lies in any of the ranges of ``hues``."""
+    inside = np.zeros(hue.shape, dtype=bool)
+    for ranges in hues.values():
+        for lo, hi in ranges:
+            inside |= (hue >= lo) & (hue <= hi)
+    return inside
 
 
 def kernel(mm: float, px_per_mm: float) -> np.ndarray:
@@ -180,9 +209,3 @@ def _paper(small: np.ndarray, px_per_mm: float) -> np.ndarray:
     paper = cv2.dilate(tiny, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     paper = cv2.blur(paper, (k, k))
     return cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def _opponents(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lab a* and b* (8-bit Lab units, 0 = grey)."""
-    lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab)
-    return lab[:, :, 1].astype(np.float32) - 128.0, lab[:, :, 2].astype(np.float32) - 128.0

@@ -12,6 +12,7 @@ longer than a gap are chords across the faint side of an unevenly inked ring.
 * ``inside``   — share of the perimeter on the raster (``< 1`` for cut seals);
 * ``fill``     — ink share of the interior (ring seals ~0.1–0.4; filled blobs near 1);
 * ``outside``  — ink share of a perimeter 12 % further out (a seal stands on its own);
+* ``seen``     — share of the perimeter on the raster and not hidden (under print);
 * ``outline``  — share of sectors whose outermost ink lies on the ring (within
   ``_OUTLINE_TOLERANCE``): a seal's outline is its ring all round, while a boxed character
   such as 国 meets a fitted ellipse only where the ellipse crosses its sides.
@@ -99,6 +100,7 @@ class Evidence:
     fill: float
     outside: float
     outline: float
+    seen: float = 1.0  # share of the perimeter on the raster and not hidden
 
 
 def fit_outline(
@@ -176,7 +178,8 @@ def evidence(
     ovalid = (ox >= 0) & (ox < w) & (oy >= 0) & (oy < h)
     outside = float(ink[oy[ovalid], ox[ovalid]].mean() / 255.0) if ovalid.any() else 0.0
     outline = _outline_agreement(ink, ring, seen)
-    return Evidence(coverage, float(valid.mean()), _fill(ink, ring), outside, outline)
+    return Evidence(coverage, float(valid.mean()), _fill(ink, ring), outside, outline,
+                    float(seen.mean()))
 
 
 def _pixels(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
