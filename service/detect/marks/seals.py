@@ -91,8 +91,10 @@ CLOSE_MM = 1.0
 RULE_MM = 45.0
 #: smaller pieces of ink are noise (colour fringes that JPEG leaves around black text)
 MIN_PIECE_MM2 = 1.0
-#: ink closer than this belongs to one group (a ring broken by faint ink, its text and star)
+#: ink closer than this belongs to one group (a ring broken by faint ink, its text and star);
+#: groups too large for a seal are grouped again at the closer reach (a stamp joined to print)
 GROUP_MM = 2.5
+NEAR_GROUP_MM = 0.3
 #: a square stamp has no peer: a group of its ink sized PEER_SIZE × its own, in line with it
 #: (centres PEER_OFFSET × its side apart across the line) within PEER_DISTANCE × its side
 PEER_SIZE = (0.6, 1.6)
@@ -145,6 +147,8 @@ def _seals_in(strong: np.ndarray, weak: np.ndarray, colour: str, ppm: float,
     ink = _drop_specks(_without_rules(closed, ppm), ppm)
     canvas = Canvas.of(ink, colour, ppm, None if inks is None else inks.hidden)
     groups, boxes = _groups(ink, strong, ppm)
+    near, near_boxes = _within_large_groups(ink, strong, ppm, boxes)
+    groups, boxes = groups + near, boxes + near_boxes
     found: list[tuple[Found, GroupBox]] = []
     for pts, box in groups:
         f = best_fit(pts, canvas)
@@ -202,14 +206,14 @@ def _drop_specks(mask: np.ndarray, ppm: float) -> np.ndarray:
 
 
 def _groups(
-    ink: np.ndarray, strong: np.ndarray, ppm: float
+    ink: np.ndarray, strong: np.ndarray, ppm: float, reach: float = GROUP_MM
 ) -> tuple[list[tuple[np.ndarray, GroupBox]], list[GroupBox]]:
-    """Ink pixels (``N×2`` x/y) and box of each group of a seal's size with enough clear ink;
-    and the boxes of all groups."""
+    """Ink pixels (``N×2`` x/y) and box of each group (ink within ``reach`` mm) of a seal's
+    size with enough clear ink; and the boxes of all groups."""
     _, labels, stats, _ = cv2.connectedComponentsWithStats(
-        cv2.dilate(ink, kernel(GROUP_MM, ppm)), connectivity=8)
+        cv2.dilate(ink, kernel(reach, ppm)), connectivity=8)
     lo = 0.8 * min(RING.min_mm, SQUARE.min_mm) * ppm
-    hi = (1.2 * max(RING.max_mm, SQUARE.max_mm) + 2 * GROUP_MM) * ppm
+    hi = _max_group(ppm)
     boxes: list[GroupBox] = [(int(s[0]), int(s[1]), int(s[2]), int(s[3])) for s in stats[1:]]
     out: list[tuple[np.ndarray, GroupBox]] = []
     for i, (x, y, gw, gh) in enumerate(boxes, start=1):
@@ -221,6 +225,26 @@ def _groups(
         ys, xs = np.nonzero(member & (ink[y : y + gh, x : x + gw] > 0))
         out.append((np.stack([xs + x, ys + y], axis=1).astype(np.int32), (x, y, gw, gh)))
     return out, boxes
+
+
+def _max_group(ppm: float) -> float:
+    """The largest group (px) that may be one seal."""
+    return (1.2 * max(RING.max_mm, SQUARE.max_mm) + 2 * GROUP_MM) * ppm
+
+
+def _within_large_groups(ink: np.ndarray, strong: np.ndarray, ppm: float,
+                         boxes: list[GroupBox]
+                         ) -> tuple[list[tuple[np.ndarray, GroupBox]], list[GroupBox]]:
+    """Groups at ``NEAR_GROUP_MM`` of the ink inside groups too large for a seal: a stamp
+    that print or speckle of its colour joins to its neighbours at the usual reach."""
+    hi = _max_group(ppm)
+    large = [b for b in boxes if max(b[2], b[3]) > hi]
+    if not large:
+        return [], []
+    inside = np.zeros_like(ink)
+    for x, y, w, h in large:
+        inside[y : y + h, x : x + w] = ink[y : y + h, x : x + w]
+    return _groups(inside, strong, ppm, NEAR_GROUP_MM)
 
 
 def _centre_in(box: GroupBox, ring: Ring) -> bool:

@@ -89,14 +89,17 @@ def among_print(ink: np.ndarray, canvas: Canvas, found: list[Found]) -> list[Fou
 
 
 def _judged(out: list[Found], rings: tuple[Ring, ...] | list[Ring], canvas: Canvas) -> None:
-    """The best of ``rings`` that :func:`judge` passes, added to ``out`` unless a seal there
-    holds its centre."""
+    """The best of ``rings`` that :func:`judge` passes, added to ``out``; of two finds one of
+    which holds the other's centre (a circle and the oval it was refined from) the better
+    supported stays."""
     fits = [f for ring in rings if (f := judge(ring, canvas, among_print=True)) is not None]
     if not fits:
         return
     best = max(fits, key=lambda f: f.quality)
-    if not any(_inside(np.array([best.ring.cx, best.ring.cy]), f.ring) for f in out):
-        out.append(best)
+    rivals = [f for f in out if _inside(np.array([best.ring.cx, best.ring.cy]), f.ring)
+              or _inside(np.array([f.ring.cx, f.ring.cy]), best.ring)]
+    if all(best.quality > f.quality for f in rivals):
+        out[:] = [f for f in out if f not in rivals] + [best]
 
 
 def _inside(point: np.ndarray, ring: Ring) -> bool:

@@ -29,8 +29,9 @@ from tests.detect.marks.test_seals import matches
 
 DPI = 200
 _RED = (0.80, 0.12, 0.12)
-#: receipt paper, 210 × 120 mm (points)
+#: receipt paper, 210 × 120 mm (points); the last row (收款人) is taller than the others (28)
 _SIZE = (595.0, 340.0)
+_LAST_ROW = 42.0
 Box = tuple[int, int, int, int]
 
 
@@ -88,7 +89,7 @@ def invoice_form(seed: int = 0) -> tuple[np.ndarray, Box]:
         y = top + i * 28
         page.draw_line((left, y), (right, y), color=_RED, width=0.7)
         page.insert_text((left + 6, y + 18), label, fontname="china-s", fontsize=10, color=_RED)
-    bottom = top + len(labels) * 28
+    bottom = top + len(labels) * 28 + _LAST_ROW - 28
     page.draw_line((left, bottom), (right, bottom), color=_RED, width=0.7)
     for x in (left, 150.0, right):
         page.draw_line((x, top), (x, bottom), color=_RED, width=0.7)
@@ -111,7 +112,7 @@ def _place(spec: Stamp, rgba: np.ndarray, w: int, h: int, rng: random.Random) ->
     if spec.at == "heading":  # across the heading and the serial number, as on a bus ticket
         cx, cy = rng.uniform(330, 470) * s, rng.uniform(40, 60) * s
     elif spec.at == "cashier":
-        cx, cy = rng.uniform(230, 330) * s, (86 + 7 * 28 + 14) * s
+        cx, cy = rng.uniform(230, 330) * s, (86 + 7 * 28 + _LAST_ROW / 2) * s
     else:  # over the seller's lines
         cx, cy = rng.uniform(380, 480) * s, rng.uniform(215, 240) * s
     return int(min(max(cx - sw / 2, 0), w - sw)), int(min(max(cy - sh / 2, 0), h - sh))
