@@ -2,15 +2,18 @@
 
 Design
 ------
-1. Ink (:mod:`.seals_ink`): the page is reduced to ~70 dpi (200 dpi ÷ 3) and white-balanced
-   by the local paper colour; a pixel's Lab chroma is its ink strength and its hue sorts it
-   into red (wrapping through 0°) or blue/violet. Black print and grey or tinted paper carry no
-   chroma.
+1. Ink (:mod:`.seals_ink`): the page is reduced to ~70 dpi (200 dpi ÷ 3; a small raster —
+   a phone photo, a downscaled ticket — less) and white-balanced by the local paper colour; a
+   pixel's Lab chroma is its ink strength and its hue sorts it into red (wrapping through 0°)
+   or blue/violet/teal. Black print and grey or tinted paper carry no chroma; a photo's chroma
+   noise raises the threshold locally; stamp ink on coloured print of another hue (a ticket's
+   green band) is *hidden*: the ring's samples there count as off-page.
 2. Groups: per colour, ink down to ``WEAK_CHROMA`` is closed by ``CLOSE_MM`` (bridges where
    black text cuts a ring), cleared of long straight rules (a seal stamped across table lines)
    and of specks, and grouped by ``GROUP_MM``; a group of a seal's size holding
    ``MIN_STRONG_MM2`` of clear ink (``INK_CHROMA``) is a candidate. Reading faint ink too keeps
-   the faint side of an unevenly stamped ring in its group.
+   the faint side of an unevenly stamped ring in its group. The ink of groups too large for a
+   seal is grouped again at ``NEAR_GROUP_MM`` (a name stamp joined to print by speckle).
 3. Outline (:mod:`.seals_fit`, :mod:`.seals_shape`): ellipse, circle and rectangle fits to the
    group's hull, refined on the ink near them, are judged: most of the perimeter on the page
    inked, the outermost ink all round on the ring (a boxed character such as 国 meets an
@@ -18,6 +21,12 @@ Design
    word) nor filled (a red block), a seal's size, free surroundings. A seal cut by the page
    edge keeps ≥ 25 % of its perimeter on the page (rule ``seal.partial``). Groups of
    overlapping seals of one colour are searched with a Hough transform.
+   Seals among print of their own colour (:mod:`.seals_search`): where a group too large for
+   a seal, or one that fits nothing, is left, round and oval outlines are searched for in the
+   page's remaining ink (Hough circles; RANSAC ellipses on the groups' contours) and judged as
+   above, with the outline agreement relaxed for a ring inked nearly all round — the oval
+   发票专用章 stamped across an invoice's red heading, serial number or form, a receipt's
+   printed 监制章 crossed by its red title.
 4. Squares (name stamps) must have no peers — groups of their size in line with them, as the
    characters of a red heading beside a boxed 国 — and must not be one character of the page's
    text (text layer or OCR, ``GLYPH_IOU``).
@@ -47,12 +56,25 @@ A seal cut by the edge of a scan pasted into a PDF page (not the page's edge) is
 whole ring and fails; the pipeline searches such pictures alone, where their edge is the
 raster's (:func:`service.pipeline.marks.detect_marks`).
 
-Not handled: a seal crossed by a pen of the very ink it was stamped in (blue ballpoint on a blue seal: only darker
-blue-black and black pens are taken out of a group, :func:`_without_pen`); square name stamps
-on greyscale scans; a seal stamped over red print of its
-own colour that touches its ring other than straight rules (a seal on a 红头 title); an oval
-overlapping a seal of the same colour is masked only as the remnant box beside that seal; a
-lone big boxed red character (国) on a page without text layer or OCR reads as a square stamp.
+Invoices and receipts, measured with ``python -m tests.detect.marks.test_seals_invoice 100``
+(a red receipt form — heading, serial number NO.…, labels, rules, black values — with an oval
+invoice/finance/contract seal carrying a tax-number line, over the seller's lines or across
+the heading, or a 1 cm square stamp; colour and grey, faint, JPEG, phone photo with uneven light
+and a colour cast, dot-matrix digits printed over): see the figures in that module's run and the
+README; no false positive on 24 such forms without seals. On the 9 real receipts, tickets and
+forms with seals (``realdocs``), see the README table.
+
+Not handled: a seal crossed by a pen of the very ink it was stamped in (blue ballpoint on a
+blue seal: only darker blue-black and black pens are taken out of a group,
+:func:`_without_pen`); square name stamps on greyscale scans; a seal whose ring is crossed over
+much of its length by big red print of its own colour (a seal pressed onto the characters of
+a 红头 title: its outermost ink is the title's in too many directions); a stamp pressed exactly
+over two rules of a table row (the rules take its top and bottom edges); a square stamp on a
+photo whose chroma noise forms stamp-sized specks beside it (they read as its peers); a seal
+printed or stamped in yellow (a receipt's emblem); a half-inked stamp (only an arc and its
+text); an oval overlapping a seal of the same colour is masked only as the remnant box beside
+that seal; a lone big boxed red character (国) on a page without text layer or OCR reads as a
+square stamp.
 """
 
 from __future__ import annotations

@@ -135,11 +135,12 @@ def ink_map(page: MarkPage) -> InkMap:
     paper = _paper(small, px_per_mm)
     balanced = cv2.divide(small, np.maximum(paper, 1), scale=255.0)
     lab = cv2.cvtColor(balanced, cv2.COLOR_BGR2Lab)
-    a, b = lab[:, :, 1].astype(np.float32) - 128.0, lab[:, :, 2].astype(np.float32) - 128.0
-    chroma = cv2.GaussianBlur(cv2.magnitude(a, b), (3, 3), 0)
+    a0 = lab[:, :, 1].astype(np.float32) - 128.0
+    b0 = lab[:, :, 2].astype(np.float32) - 128.0
+    chroma = cv2.GaussianBlur(cv2.magnitude(a0, b0), (3, 3), 0)
     # the hue of the same neighbourhood: a grey pixel at a stroke's edge takes its chroma from
     # the stroke and must take its hue too (its own a* = b* = 0 would read as 0°, red)
-    a, b = cv2.GaussianBlur(a, (3, 3), 0), cv2.GaussianBlur(b, (3, 3), 0)
+    a, b = cv2.GaussianBlur(a0, (3, 3), 0), cv2.GaussianBlur(b0, (3, 3), 0)
     near_dark = cv2.dilate(dark, kernel(FRINGE_MM, px_per_mm)) > 0
     hidden = _coloured_print(lab[:, :, 1:], px_per_mm)
     # print on coloured print (a ticket's green band) has no JPEG fringe to measure
