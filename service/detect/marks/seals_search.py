@@ -33,7 +33,7 @@ import numpy as np
 
 from service.detect.marks.seals_fit import MIN_SEEN, RING, Canvas, Found, hough_rings, judge
 from service.detect.marks.seals_ink import kernel
-from service.detect.marks.seals_shape import Ring, as_shape, refine
+from service.detect.marks.seals_shape import Ring, as_shape, ellipse_through, refine
 
 #: circles tried on the ink outside the seals found so far, and their Hough "perfectness"
 MAX_CIRCLES = 8
@@ -163,19 +163,11 @@ def _support(ring: Ring, pts: np.ndarray, tangents: np.ndarray, hidden: np.ndarr
 
 def _fit(pts: np.ndarray, ppm: float) -> Ring | None:
     """The ellipse through ``pts`` (OpenCV's direct fit), if it is of a seal's size."""
-    if len(pts) < 5:
+    ring = ellipse_through(pts) if len(pts) >= 5 else None
+    if ring is None or ring.b < RING.min_mm / 2 * ppm or ring.a > RING.max_mm / 2 * ppm \
+            or ring.a > RING.max_ratio * ring.b:
         return None
-    try:
-        (cx, cy), (d1, d2), angle = cv2.fitEllipseDirect(pts)
-    except cv2.error:
-        return None
-    if not (math.isfinite(d1) and math.isfinite(d2)) or min(d1, d2) <= 2:
-        return None
-    if d1 < d2:
-        d1, d2, angle = d2, d1, angle + 90.0
-    if d2 < RING.min_mm * ppm or d1 > RING.max_mm * ppm or d1 > RING.max_ratio * d2:
-        return None
-    return Ring(float(cx), float(cy), d1 / 2, d2 / 2, float(angle) % 180.0, "ellipse")
+    return ring
 
 
 def _samples(pts: np.ndarray, ppm: float, step: float) -> Iterator[np.ndarray]:

@@ -24,6 +24,7 @@ Rectangles use the same machinery with the L∞ norm: in the ring's own frame a 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -217,13 +218,26 @@ def _fit(outline: np.ndarray, shape: Shape) -> Ring | None:
         if not math.isfinite(r2) or r2 <= 4:
             return None
         return Ring(float(cx), float(cy), math.sqrt(r2), math.sqrt(r2), 0.0, "circle")
+    if shape == "rect":
+        try:
+            return _ring_of(_robust_rect(outline), "rect")
+        except cv2.error:
+            return None
+    return ellipse_through(outline)
+
+
+def ellipse_through(pts: np.ndarray) -> Ring | None:
+    """The least-squares ellipse through ``pts`` (``N×2`` float32, at least 5; OpenCV's direct
+    fit), if it is a proper one."""
     try:
-        if shape == "rect":
-            (cx, cy), (d1, d2), angle = _robust_rect(outline)
-        else:
-            (cx, cy), (d1, d2), angle = cv2.fitEllipseDirect(outline)
+        return _ring_of(cv2.fitEllipseDirect(pts), "ellipse")
     except cv2.error:
         return None
+
+
+def _ring_of(box: tuple[Sequence[float], Sequence[float], float], shape: Shape) -> Ring | None:
+    """OpenCV's rotated box (centre, full axes, angle) as a ring, the longer axis first."""
+    (cx, cy), (d1, d2), angle = box
     if not (math.isfinite(d1) and math.isfinite(d2)) or min(d1, d2) <= 2:
         return None
     if d1 < d2:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 import sys
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,7 +24,7 @@ from scripts.corpus.seals import draw_seal, stamp, tax_number
 from service.detect.marks.base import MarkPage
 from service.detect.marks.seals import SealDetector
 from service.types import BBox, Region
-from tests.detect.marks.test_seals import matches
+from tests.detect.marks.test_seals import Tally, matches
 
 DPI = 200
 _RED = (0.80, 0.12, 0.12)
@@ -240,34 +239,19 @@ def _random_case(i: int) -> tuple[list[Stamp], Shot, str]:
 
 def sweep(n: int = 100) -> None:
     """Recall over ``n`` random invoice pages; false positives on the forms without seals."""
-    hits, extra, misses, times = 0, 0, [], []
-    by_kind: dict[str, list[int]] = {}
+    tally = Tally()
     for i in range(n):
         stamps, shot, label = _random_case(i)
         sample = invoice_page(i, stamps, shot)
-        t0 = time.process_time()
-        regions = detect(sample)
-        times.append(time.process_time() - t0)
-        ok = any(matches(r.bbox, sample.truths[0]) for r in regions)
-        hits += ok
-        for kind in [stamps[0].style] + [k for k in ("faint", "grey", "photo", "dotmatrix",
-                                                      "heading") if k in label]:
-            by_kind.setdefault(kind, [0, 0])[0] += ok
-            by_kind[kind][1] += 1
-        extra += sum(not matches(r.bbox, sample.truths[0]) for r in regions)
-        if not ok:
-            misses.append(f"{i}: {label}")
+        kinds = [stamps[0].style] + [k for k in ("faint", "grey", "photo", "dotmatrix", "heading")
+                                     if k in label]
+        tally.add(f"{i}: {label}", kinds, sample.truths[0], lambda sample=sample: detect(sample))
     fp = pages = 0
     for j in range(24):
         shot = Shot(j % 4 == 3, (None, 60, 80)[j % 3], j % 2 == 1, False)
         fp += len(detect(invoice_page(100 + j, [], shot)))
         pages += 1
-    times.sort()
-    print(f"recall {hits}/{n}; extra regions on seal pages {extra}; "
-          f"false positives on {pages} red forms without seals: {fp}")
-    print(f"CPU s/page median {times[len(times) // 2]:.3f}, max {times[-1]:.3f}")
-    print("by kind:", ", ".join(f"{k} {h}/{t}" for k, (h, t) in sorted(by_kind.items())))
-    print("missed:", *misses, sep="\n  ")
+    tally.report(n, f"false positives on {pages} red forms without seals: {fp}")
 
 
 if __name__ == "__main__":
