@@ -7,8 +7,8 @@
    pinkish scans and uneven lighting.
 3. Ink: in Lab of the balanced copy, a pixel's chroma (distance from grey, smoothed over 3×3 px)
    is its ink strength and the hue angle of the smoothed a*b* its colour: red wraps through 0°
-   (pink to orange-red), blue/violet lies around 270° and reaches down to teal at 185° (a blue-green stamp pad; green
-   print, 100–160°, stays out; purple falls in both ranges). Black
+   (pink to orange-red), blue/violet lies around 270° and reaches down to teal at 185° (a
+   blue-green stamp pad; green print, 100–160°, stays out; purple falls in both ranges). Black
    print and paper have no chroma; yellow highlighter, green and skin tones lie outside both.
 4. Fringes: on tinted paper JPEG smears the tint's complement around black print (chroma is
    stored at half resolution); within ``FRINGE_MM`` of dark print the threshold rises by
