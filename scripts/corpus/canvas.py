@@ -253,12 +253,29 @@ class Canvas:
         (``text`` is the unit the seal would carry; the drawing uses fictitious units.)"""
         from scripts.corpus import seals
 
-        style = style or rng.choices(("round", "double", "oval"), (0.6, 0.15, 0.25))[0]
+        # 财务专用章 / 合同专用章 with the unit's tax number inside (the ``invoice`` style)
+        style = style or rng.choices(("round", "double", "oval", "invoice"),
+                                     (0.6, 0.15, 0.15, 0.1))[0]
         colour = colour or rng.choices(("red", "blue", "purple"), (0.75, 0.15, 0.1))[0]
         d_mm = 2 * r * MM_PER_PT
-        size = (d_mm, d_mm) if style != "oval" else (d_mm * 1.15, d_mm * 0.75)
+        size = (d_mm, d_mm) if style not in ("oval", "invoice") else (d_mm * 1.15, d_mm * 0.8)
         rgba = seals.draw_seal(style, rng, colour=colour, dpi=200.0, size_mm=size,
                                faint=rng.random() < 0.2, angle=rng.uniform(-20, 20))
+        w, h = rgba.shape[1] * 72 / 200.0, rgba.shape[0] * 72 / 200.0
+        buf = io.BytesIO()
+        Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
+        self.image((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), buf.getvalue(), "seal", over=True)
+
+    def name_stamp(self, cx: float, cy: float, rng: random.Random) -> None:
+        """A small square stamp of about 1 cm (a checker's name stamp, 收讫) centred at
+        ``(cx, cy)``, red or blue, sometimes faint; drawn over the text. Draws from a copy of
+        ``rng``: the document's other draws stay as they were."""
+        from scripts.corpus import seals
+
+        own = random.Random()
+        own.setstate(rng.getstate())
+        rgba = seals.draw_seal("small", own, colour=own.choice(("red", "red", "blue")),
+                               dpi=200.0, faint=own.random() < 0.2, angle=own.uniform(-8, 8))
         w, h = rgba.shape[1] * 72 / 200.0, rgba.shape[0] * 72 / 200.0
         buf = io.BytesIO()
         Image.fromarray(rgba, "RGBA").save(buf, format="PNG")

@@ -430,5 +430,6 @@ def appraisal(cv: Canvas, ident: Identity, rng: random.Random) -> None:
     cv.text(330, y + 40, "单位（盖章）：", 10.5)
     cv.text(360, y + 66, med.date(rng, year + 1, year + 1), 10.5)  # under the seal
     cv.seal(440, y + 40, u.name, rng)
+    cv.name_stamp(x0 + 180, y + 34, rng)  # the checker's name stamp beside the signature
     cv.text(x0, y + 40, "负责人签字：", 10.5)
     cv.signature(x0 + 70, y + 20, 75, 28, rng)

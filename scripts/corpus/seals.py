@@ -8,7 +8,12 @@ Styles (sizes are the usual ones on Chinese documents, in millimetres):
 * ``oval``   — 财务专用章 / 医师签名章: an ellipse (~45×30 mm), name along the upper arc, a
   horizontal line in the middle, digits along the lower arc;
 * ``square`` — a small personal name stamp (~15 mm), 2×2 characters, either red characters in a
-  red frame (阳文) or white characters cut out of a red square (阴文).
+  red frame (阳文) or white characters cut out of a red square (阴文);
+* ``invoice`` — 发票专用章 / 财务专用章 / 合同专用章 as stamped on invoices and contracts: an
+  ellipse (~40×30 mm, ring ~1 mm), the unit's name along the upper arc, the unit's 18-character
+  tax number (统一社会信用代码, an identifying number) on a horizontal line across the middle
+  and the seal's kind on a line below it;
+* ``small`` — a small square stamp of about 1 cm (收讫, a cashier's or checker's name stamp).
 
 Ink is uneven as stamped ink is: a low-frequency field, a pressure gradient across the seal and
 speckle multiply the opacity; ``faint`` stamps use a fraction of the ink. :func:`stamp` lays a
@@ -27,7 +32,7 @@ import numpy as np
 import pymupdf
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-STYLES: tuple[str, ...] = ("round", "double", "oval", "square")
+STYLES: tuple[str, ...] = ("round", "double", "oval", "square", "invoice", "small")
 #: ink colours (RGB) of stamp pads: red (印泥 / red pad), blue, purple
 COLOURS: dict[str, tuple[int, int, int]] = {
     "red": (206, 32, 44),
@@ -43,6 +48,9 @@ _UNITS = (
 )
 _MIDDLE = ("专用章", "财务专用章", "医务处", "人事科", "合同专用章", "")
 _NAMES = ("张伟之印", "李秀英印", "王建国印", "刘芳", "陈明", "赵丽华印")
+#: the kinds of oval seal on invoices, receipts and contracts
+INVOICE_KINDS = ("发票专用章", "财务专用章", "合同专用章")
+_TAX_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 统一社会信用代码 characters (no I O S V Z)
 
 
 def draw_seal(
@@ -67,7 +75,9 @@ def draw_seal(
     box = (pad, pad, pad + w - 1, pad + h - 1)
     if style in ("round", "double", "oval"):
         _draw_ring_seal(shape, box, style, scale, rng)
-    elif style == "square":
+    elif style == "invoice":
+        _draw_invoice_seal(shape, box, scale, rng)
+    elif style in ("square", "small"):
         _draw_square_seal(shape, box, scale, rng)
     else:
         raise ValueError(f"unknown seal style {style!r}")
@@ -131,7 +141,9 @@ def _default_size(style: str, rng: random.Random) -> tuple[float, float]:
         return d, d
     if style == "oval":
         return rng.uniform(40.0, 46.0), rng.uniform(28.0, 32.0)
-    s = rng.uniform(12.0, 18.0)
+    if style == "invoice":
+        return rng.uniform(38.0, 44.0), rng.uniform(27.0, 31.0)
+    s = rng.uniform(9.0, 11.0) if style == "small" else rng.uniform(12.0, 18.0)
     return s, s * rng.uniform(0.95, 1.05)
 
 
@@ -173,6 +185,35 @@ def _draw_ring_seal(
         digits = "".join(str(rng.randrange(10)) for _ in range(13))
         _arc_text(img, (cx, cy), (rx - 0.35 * fs - 0.6 * scale, ry - 0.35 * fs - 0.6 * scale),
                   digits, fs * 0.4, 90.0, 80.0, outward=False)
+
+
+def tax_number(rng: random.Random) -> str:
+    """A made-up 18-character unified social credit code (统一社会信用代码) of a company."""
+    return "91" + "".join(str(rng.randrange(10)) for _ in range(6)) + "".join(
+        rng.choice(_TAX_CHARS) for _ in range(10))
+
+
+def _draw_invoice_seal(
+    img: Image.Image, box: tuple[int, int, int, int], scale: float, rng: random.Random
+) -> None:
+    """An invoice, finance or contract seal: ring, the unit along the upper arc, the tax number
+    on a horizontal line across the middle, the kind on a line below."""
+    d = ImageDraw.Draw(img)
+    x0, y0, x1, y1 = box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    ring = scale * rng.uniform(0.8, 1.1)
+    d.ellipse(box, outline=255, width=max(1, round(ring)))
+    rx, ry = (x1 - x0) / 2 - ring, (y1 - y0) / 2 - ring
+    unit = rng.choice(_UNITS) + rng.choice(("有限公司", "", "药业有限公司"))
+    span = rng.uniform(165.0, 195.0)
+    ts = np.radians(np.linspace(-90.0 - span / 2, -90.0 + span / 2, 181))
+    arc = float(np.hypot(np.diff(0.8 * rx * np.cos(ts)), np.diff(0.8 * ry * np.sin(ts))).sum())
+    fs = min(ry * 0.34, arc / (1.1 * len(unit)))
+    _arc_text(img, (cx, cy), (rx - 0.6 * fs - 0.8 * scale, ry - 0.6 * fs - 0.8 * scale),
+              unit, fs, -90.0, span)
+    number = tax_number(rng)
+    _line_text(img, (cx, cy + 0.08 * ry), number, min(ry * 0.26, 2.3 * rx / len(number)))
+    _line_text(img, (cx, cy + 0.52 * ry), rng.choice(INVOICE_KINDS), ry * 0.27)
 
 
 def _draw_square_seal(

@@ -34,8 +34,13 @@ GAP_MM = 4.0
 #: share of the on-page perimeter that must carry ink (whole seals, cut-off seals)
 MIN_COVERAGE = 0.8
 MIN_COVERAGE_PARTIAL = 0.85
+#: share of the perimeter that must be seen: on the page and not under coloured print
+MIN_SEEN = 0.3
 #: share of sectors whose outermost ink lies on the ring
 MIN_OUTLINE = 0.75
+#: ... or, for a ring touched by print of its colour and inked this much all round, this share
+TOUCHED_COVERAGE = 0.85
+TOUCHED_OUTLINE = 0.6
 #: ink share of the perimeter 12 % further out
 MAX_OUTSIDE = 0.45
 #: share of the perimeter that must lie on the page (a seal cut by the page edge)
@@ -103,17 +108,21 @@ class Found:
 
 @dataclass(frozen=True, slots=True)
 class Canvas:
-    """The ink of one colour on the work copy: the mask, the same dilated by the ring band."""
+    """The ink of one colour on the work copy: the mask, the same dilated by the ring band, and
+    where ink cannot be seen (``hidden``, non-zero: coloured print of another hue), if known."""
 
     ink: np.ndarray
     near: np.ndarray
     colour: str
     px_per_mm: float
+    hidden: np.ndarray | None = None
 
     @staticmethod
-    def of(ink: np.ndarray, colour: str, px_per_mm: float) -> Canvas:
+    def of(ink: np.ndarray, colour: str, px_per_mm: float,
+           hidden: np.ndarray | None = None) -> Canvas:
         """The canvas of ``ink`` (uint8 0/255 mask): ``near`` is it grown by the ring band."""
-        return Canvas(ink, cv2.dilate(ink, kernel(2 * BAND_MM, px_per_mm)), colour, px_per_mm)
+        return Canvas(ink, cv2.dilate(ink, kernel(2 * BAND_MM, px_per_mm)), colour, px_per_mm,
+                      hidden if hidden is not None and hidden.any() else None)
 
 
 def best_fit(
@@ -153,17 +162,21 @@ def _outlines(pts: np.ndarray, canvas: Canvas) -> Iterator[Ring]:
             yield refine(as_shape(refined, "ellipse"), canvas.ink)
 
 
-def judge(ring: Ring, canvas: Canvas) -> Found | None:
-    """``ring`` as a seal, if its size and the ink along it say it is one."""
+def judge(ring: Ring, canvas: Canvas, among_print: bool = False) -> Found | None:
+    """``ring`` as a seal, if its size and the ink along it say it is one. A ring searched for
+    ``among_print`` of its colour (:mod:`.seals_search`) has that print beyond it in places: a
+    ring inked nearly all round (``TOUCHED_COVERAGE``) needs its outermost ink on it in only
+    ``TOUCHED_OUTLINE`` of the directions."""
     cut = _at_edge(ring, canvas.ink.shape)
     family = RING if ring.shape != "rect" else CUT_SQUARE if cut else SQUARE
     d_min, d_max = 2 * ring.b / canvas.px_per_mm, 2 * ring.a / canvas.px_per_mm
     if d_min < family.min_mm or d_max > family.max_mm or d_max > family.max_ratio * d_min:
         return None
-    ev = evidence(canvas.ink, canvas.near, ring)
-    partial = cut or ev.inside < 0.98
+    ev = evidence(canvas.ink, canvas.near, ring, canvas.hidden)
+    partial = cut or ev.inside < 0.98 or ev.seen < 0.98
     need = MIN_COVERAGE_PARTIAL if partial else MIN_COVERAGE
-    if ev.inside < MIN_INSIDE or ev.coverage < need or ev.outline < MIN_OUTLINE:
+    outline = TOUCHED_OUTLINE if among_print and ev.coverage >= TOUCHED_COVERAGE else MIN_OUTLINE
+    if ev.inside < MIN_INSIDE or ev.seen < MIN_SEEN or ev.coverage < need or ev.outline < outline:
         return None
     # the interior of a cut seal may lie off the page: only a whole seal must carry text
     min_fill = 0.0 if partial else family.min_fill
@@ -191,17 +204,9 @@ def overlapping(pts: np.ndarray, box: tuple[int, int, int, int], canvas: Canvas)
     refined and judged; the ink they explain is peeled off and what is left (an oval or a name
     stamp pressed over a seal) is fitted again or, failing that, kept as a remnant."""
     x, y, w, h = box
-    ppm = canvas.px_per_mm
-    roi = cv2.GaussianBlur(canvas.ink[y : y + h, x : x + w], (5, 5), 0)
-    circles = cv2.HoughCircles(
-        roi, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=RING.min_mm / 2 * ppm, param1=300,
-        param2=HOUGH_PERFECTNESS, minRadius=round(RING.min_mm / 2 * ppm),
-        maxRadius=round(RING.max_mm / 2 * ppm),
-    )
     out: list[Found] = []
-    for cx, cy, r in [] if circles is None else circles[0][:MAX_OVERLAPPING]:
-        first = refine(Ring(float(cx) + x, float(cy) + y, float(r), float(r), 0.0, "circle"),
-                       canvas.ink)
+    for first in hough_rings(canvas.ink[y : y + h, x : x + w], canvas.ink, canvas.px_per_mm,
+                             MAX_OVERLAPPING, (x, y)):
         for ring in (first, refine(as_shape(first, "ellipse"), canvas.ink)):
             found = judge(ring, canvas)
             if found is not None:
@@ -213,6 +218,23 @@ def overlapping(pts: np.ndarray, box: tuple[int, int, int, int], canvas: Canvas)
         if rest is not None:
             out.append(rest)
     return out
+
+
+def hough_rings(roi: np.ndarray, ink: np.ndarray, px_per_mm: float, limit: int,
+                offset: tuple[int, int] = (0, 0), perfectness: float = HOUGH_PERFECTNESS
+                ) -> list[Ring]:
+    """Round rings of a seal's size in ``roi`` (a 0/255 mask; ``offset`` its place in ``ink``),
+    found by a Hough transform (at most ``limit``, best first, at least ``perfectness``) and
+    refined on ``ink``."""
+    if min(roi.shape[:2]) < RING.min_mm * px_per_mm:
+        return []
+    circles = cv2.HoughCircles(
+        cv2.GaussianBlur(roi, (5, 5), 0), cv2.HOUGH_GRADIENT_ALT, dp=1.5,
+        minDist=RING.min_mm / 2 * px_per_mm, param1=300, param2=perfectness,
+        minRadius=round(RING.min_mm / 2 * px_per_mm), maxRadius=round(RING.max_mm / 2 * px_per_mm))
+    x, y = offset
+    return [refine(Ring(float(cx) + x, float(cy) + y, float(r), float(r), 0.0, "circle"), ink)
+            for cx, cy, r in ([] if circles is None else circles[0][:limit])]
 
 
 def _remnant(pts: np.ndarray, canvas: Canvas) -> Found | None:

@@ -59,7 +59,6 @@ import numpy as np
 
 from service.detect.marks.base import MarkPage
 from service.detect.marks.seals_fit import (
-    HOUGH_PERFECTNESS,
     MAX_OUTSIDE,
     MIN_COVERAGE,
     MIN_COVERAGE_PARTIAL,
@@ -69,6 +68,7 @@ from service.detect.marks.seals_fit import (
     Canvas,
     Found,
     best_fit,
+    hough_rings,
 )
 from service.detect.marks.seals_ink import WORK_DPI, kernel
 from service.detect.marks.seals_shape import Ring, as_shape, evidence, refine
@@ -254,13 +254,7 @@ def _circles(pts: np.ndarray, canvas: Canvas, accept: Accept) -> Found | None:
         return None
     roi = np.zeros((y1 - y0, x1 - x0), np.uint8)
     roi[pts[:, 1] - y0, pts[:, 0] - x0] = 255
-    circles = cv2.HoughCircles(
-        cv2.GaussianBlur(roi, (5, 5), 0), cv2.HOUGH_GRADIENT_ALT, dp=1.5,
-        minDist=RING.min_mm / 2 * ppm, param1=300, param2=HOUGH_PERFECTNESS,
-        minRadius=round(RING.min_mm / 2 * ppm), maxRadius=round(RING.max_mm / 2 * ppm))
-    for cx, cy, r in [] if circles is None else circles[0][:MAX_CIRCLES]:
-        first = refine(Ring(float(cx) + x0, float(cy) + y0, float(r), float(r), 0.0, "circle"),
-                       canvas.ink)
+    for first in hough_rings(roi, canvas.ink, ppm, MAX_CIRCLES, (x0, y0)):
         for ring in (first, refine(as_shape(first, "ellipse"), canvas.ink)):
             found = accept(ring, canvas)
             if found is not None:

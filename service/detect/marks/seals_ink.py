@@ -7,13 +7,22 @@
    pinkish scans and uneven lighting.
 3. Ink: in Lab of the balanced copy, a pixel's chroma (distance from grey, smoothed over 3×3 px)
    is its ink strength and the hue angle of the smoothed a*b* its colour: red wraps through 0°
-   (pink to orange-red), blue/violet lies around 270° (purple falls in both ranges). Black
+   (pink to orange-red), blue/violet lies around 270° and reaches down to teal at 185° (a
+   blue-green stamp pad; green print, 100–160°, stays out; purple falls in both ranges). Black
    print and paper have no chroma; yellow highlighter, green and skin tones lie outside both.
 4. Fringes: on tinted paper JPEG smears the tint's complement around black print (chroma is
    stored at half resolution); within ``FRINGE_MM`` of dark print the threshold rises by
    ``FRINGE_GAIN`` × the page's median chroma there. Measured on generated pages (work copy):
    yellow paper at JPEG q60 median 2.8, 99.5th percentile 7; the same without JPEG 0.8 and
-   1.7; white paper 0.
+   1.7; white paper 0. Print on coloured print (step 6: a bus ticket's green band, chroma
+   ~40) has no fringe to measure and stays out of that median.
+5. Noise floor: a phone photo of a tinted receipt carries chroma noise of the ink's own hue
+   all over (colour casts, paper texture, demosaicing: the median of red-hue chroma over
+   ``NOISE_WINDOW_MM`` reaches 1–3 on receipt photos, 0 on scans and generated pages); a
+   colour's threshold rises to ``NOISE_GAIN`` × that local median, at most ``NOISE_CAP``, so
+   that faint ink is read on clean paper and a noisy photo's speckle does not fill a seal's
+   ring and interior. The window is wider than a seal and the cap below stamp ink: a filled
+   (阴文) name stamp that fills a narrower window would raise its own threshold.
 """
 
 from __future__ import annotations
@@ -28,6 +37,10 @@ from service.detect.marks.base import MarkPage
 
 #: resolution of the work copy: a 1 mm ring is ~3 px, a 200-dpi A4 page (factor 3) ~450k px
 WORK_DPI = 72.0
+#: ... but a small raster keeps at least this many work pixels across its short side: a phone
+#: photo or a downscaled ticket whose true resolution is below the assumed one would lose its
+#: thin seal rings (0.5 mm at ~100 dpi true) to a reduction meant for a 200-dpi scan
+MIN_WORK_SIDE = 400
 #: window of the paper-colour max filter: wider than any stroke, narrower than paper shading
 PAPER_WINDOW_MM = 7.0
 #: see the module docstring, step 4
@@ -43,10 +56,17 @@ PEN_SHARE = 0.25
 #: ... and coloured (channels PEN_SPREAD apart: blue-black 52; black print, which a seal is
 #: stamped over, and a black pen, which joins no group of coloured ink, are not)
 PEN_SPREAD = 25
+#: see the module docstring, step 5
+NOISE_WINDOW_MM = 10.0
+NOISE_GAIN = 2.0
+NOISE_CAP = 5.0
+#: see the module docstring, step 6
+BACKGROUND_MM = 5.0
+HIDDEN_CHROMA = 12.0
 #: hue ranges (degrees in the a*b* plane, 0° = +a* = red-magenta, 90° = +b* = yellow)
 INK_HUES: dict[str, tuple[tuple[float, float], ...]] = {
     "red": ((300.0, 360.0), (0.0, 72.0)),
-    "blue": ((210.0, 325.0),),
+    "blue": ((185.0, 325.0),),
 }
 
 
@@ -59,6 +79,7 @@ class InkMap:
     scale: float
     px_per_mm: float
     page: np.ndarray  # the page raster the work copy was made from (BGR)
+    hidden: np.ndarray  # uint8 0/255: work pixels on coloured print (module docstring, step 6)
 
     @cached_property
     def pen(self) -> np.ndarray:
@@ -79,11 +100,34 @@ class InkMap:
         return cv2.threshold(pen, PEN_SHARE * 255 - 1, 255, cv2.THRESH_BINARY)[1]
 
     def mask(self, ink: str, threshold: float) -> np.ndarray:
-        """``uint8`` 0/255 mask of ink of colour ``ink`` at least ``threshold`` strong."""
-        in_hue = np.zeros(self.hue.shape, dtype=bool)
-        for lo, hi in INK_HUES[ink]:
-            in_hue |= (self.hue >= lo) & (self.hue <= hi)
-        return (in_hue & (self.strength >= threshold)).astype(np.uint8) * 255
+        """``uint8`` 0/255 mask of ink of colour ``ink`` at least ``threshold`` strong and above
+        the local noise floor of that colour (module docstring, step 5)."""
+        in_hue = self._in_hue(ink)
+        floor = self._floor(ink)
+        return (in_hue & (self.strength >= np.maximum(threshold, floor))).astype(np.uint8) * 255
+
+    def _in_hue(self, ink: str) -> np.ndarray:
+        return _in_hues(self.hue, {ink: INK_HUES[ink]})
+
+    def _floor(self, ink: str) -> np.ndarray:
+        """``NOISE_GAIN`` × the local median chroma of colour ``ink`` (float32, work copy),
+        taken on a copy reduced 4× (0.1 steps of chroma)."""
+        floors = self._floors
+        if ink not in floors:
+            chroma = np.where(self._in_hue(ink), np.clip(self.strength, 0.0, 25.5), 0.0)
+            h, w = chroma.shape
+            tiny = cv2.resize(chroma.astype(np.float32), (max(1, w // 4), max(1, h // 4)),
+                              interpolation=cv2.INTER_AREA)
+            k = min(255, max(3, int(NOISE_WINDOW_MM * self.px_per_mm / 4) | 1))
+            median = cv2.medianBlur(np.rint(tiny * 10).astype(np.uint8), k)
+            floor = cv2.resize(np.minimum(median.astype(np.float32) * (NOISE_GAIN / 10),
+                                          NOISE_CAP), (w, h), interpolation=cv2.INTER_LINEAR)
+            floors[ink] = floor
+        return floors[ink]
+
+    @cached_property
+    def _floors(self) -> dict[str, np.ndarray]:
+        return {}
 
 
 def ink_map(page: MarkPage) -> InkMap:
@@ -91,16 +135,44 @@ def ink_map(page: MarkPage) -> InkMap:
     px_per_mm = page.px(1.0) * scale
     paper = _paper(small, px_per_mm)
     balanced = cv2.divide(small, np.maximum(paper, 1), scale=255.0)
-    a, b = _opponents(balanced)
-    chroma = cv2.GaussianBlur(cv2.magnitude(a, b), (3, 3), 0)
+    lab = cv2.cvtColor(balanced, cv2.COLOR_BGR2Lab)
+    a0 = lab[:, :, 1].astype(np.float32) - 128.0
+    b0 = lab[:, :, 2].astype(np.float32) - 128.0
+    chroma = cv2.GaussianBlur(cv2.magnitude(a0, b0), (3, 3), 0)
     # the hue of the same neighbourhood: a grey pixel at a stroke's edge takes its chroma from
     # the stroke and must take its hue too (its own a* = b* = 0 would read as 0°, red)
-    a, b = cv2.GaussianBlur(a, (3, 3), 0), cv2.GaussianBlur(b, (3, 3), 0)
+    a, b = cv2.GaussianBlur(a0, (3, 3), 0), cv2.GaussianBlur(b0, (3, 3), 0)
     near_dark = cv2.dilate(dark, kernel(FRINGE_MM, px_per_mm)) > 0
-    fringe = chroma[near_dark]
+    hidden = _coloured_print(lab[:, :, 1:], px_per_mm)
+    # print on coloured print (a ticket's green band) has no JPEG fringe to measure
+    fringe = chroma[near_dark & (hidden == 0)]
     noise = float(np.median(fringe)) if fringe.size else 0.0
     strength = chroma - (FRINGE_GAIN * noise) * near_dark
-    return InkMap(strength, cv2.phase(a, b, angleInDegrees=True), scale, px_per_mm, page.image)
+    return InkMap(strength, cv2.phase(a, b, angleInDegrees=True), scale, px_per_mm, page.image,
+                  hidden)
+
+
+def _coloured_print(opponents: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """Work pixels on coloured print of a hue no stamp pad has (``uint8`` 0/255; module
+    docstring, step 6): the median Lab a*, b* (``opponents``, uint8, 128 = grey) on a copy
+    reduced 4×."""
+    h, w = opponents.shape[:2]
+    tiny = cv2.resize(opponents, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    k = max(3, int(BACKGROUND_MM * px_per_mm / 4) | 1)
+    a, b = (cv2.medianBlur(np.ascontiguousarray(tiny[:, :, i]), k).astype(np.float32) - 128
+            for i in range(2))
+    coloured = (np.hypot(a, b) >= HIDDEN_CHROMA) & ~_in_hues(
+        cv2.phase(a, b, angleInDegrees=True), INK_HUES)
+    return cv2.resize(coloured.astype(np.uint8) * 255, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def _in_hues(hue: np.ndarray, hues: dict[str, tuple[tuple[float, float], ...]]) -> np.ndarray:
+    """Whether each pixel's hue lies in any of the ranges of ``hues``."""
+    inside = np.zeros(hue.shape, dtype=bool)
+    for ranges in hues.values():
+        for lo, hi in ranges:
+            inside |= (hue >= lo) & (hue <= hi)
+    return inside
 
 
 def kernel(mm: float, px_per_mm: float) -> np.ndarray:
@@ -109,10 +181,17 @@ def kernel(mm: float, px_per_mm: float) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
 
 
+def work_factor(page: MarkPage) -> int:
+    """The whole factor by which the page is reduced to its work copy (``WORK_DPI``, no
+    fewer than ``MIN_WORK_SIDE`` pixels across the short side where the raster has them)."""
+    by_dpi = round(page.dpi / WORK_DPI)
+    return max(1, min(by_dpi, min(page.width, page.height) // MIN_WORK_SIDE))
+
+
 def _work_copy(page: MarkPage) -> tuple[np.ndarray, np.ndarray, float]:
     """The reduced page, the same reduction of its dark print (pixels darker than
     ``DARK_GRAY``, 0–255 share), and the scale."""
-    factor = max(1, round(page.dpi / WORK_DPI))
+    factor = work_factor(page)
     gray = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY)
     dark = cv2.threshold(gray, DARK_GRAY, 255, cv2.THRESH_BINARY_INV)[1]
     if factor == 1:
@@ -132,9 +211,3 @@ def _paper(small: np.ndarray, px_per_mm: float) -> np.ndarray:
     paper = cv2.dilate(tiny, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     paper = cv2.blur(paper, (k, k))
     return cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def _opponents(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lab a* and b* (8-bit Lab units, 0 = grey)."""
-    lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2Lab)
-    return lab[:, :, 1].astype(np.float32) - 128.0, lab[:, :, 2].astype(np.float32) - 128.0

@@ -12,6 +12,7 @@ longer than a gap are chords across the faint side of an unevenly inked ring.
 * ``inside``   — share of the perimeter on the raster (``< 1`` for cut seals);
 * ``fill``     — ink share of the interior (ring seals ~0.1–0.4; filled blobs near 1);
 * ``outside``  — ink share of a perimeter 12 % further out (a seal stands on its own);
+* ``seen``     — share of the perimeter on the raster and not hidden (under print);
 * ``outline``  — share of sectors whose outermost ink lies on the ring (within
   ``_OUTLINE_TOLERANCE``): a seal's outline is its ring all round, while a boxed character
   such as 国 meets a fitted ellipse only where the ellipse crosses its sides.
@@ -23,6 +24,7 @@ Rectangles use the same machinery with the L∞ norm: in the ring's own frame a 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -99,6 +101,7 @@ class Evidence:
     fill: float
     outside: float
     outline: float
+    seen: float = 1.0  # share of the perimeter on the raster and not hidden
 
 
 def fit_outline(
@@ -176,7 +179,8 @@ def evidence(
     ovalid = (ox >= 0) & (ox < w) & (oy >= 0) & (oy < h)
     outside = float(ink[oy[ovalid], ox[ovalid]].mean() / 255.0) if ovalid.any() else 0.0
     outline = _outline_agreement(ink, ring, seen)
-    return Evidence(coverage, float(valid.mean()), _fill(ink, ring), outside, outline)
+    return Evidence(coverage, float(valid.mean()), _fill(ink, ring), outside, outline,
+                    float(seen.mean()))
 
 
 def _pixels(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,13 +218,26 @@ def _fit(outline: np.ndarray, shape: Shape) -> Ring | None:
         if not math.isfinite(r2) or r2 <= 4:
             return None
         return Ring(float(cx), float(cy), math.sqrt(r2), math.sqrt(r2), 0.0, "circle")
+    if shape == "rect":
+        try:
+            return _ring_of(_robust_rect(outline), "rect")
+        except cv2.error:
+            return None
+    return ellipse_through(outline)
+
+
+def ellipse_through(pts: np.ndarray) -> Ring | None:
+    """The least-squares ellipse through ``pts`` (``N×2`` float32, at least 5; OpenCV's direct
+    fit), if it is a proper one."""
     try:
-        if shape == "rect":
-            (cx, cy), (d1, d2), angle = _robust_rect(outline)
-        else:
-            (cx, cy), (d1, d2), angle = cv2.fitEllipseDirect(outline)
+        return _ring_of(cv2.fitEllipseDirect(pts), "ellipse")
     except cv2.error:
         return None
+
+
+def _ring_of(box: tuple[Sequence[float], Sequence[float], float], shape: Shape) -> Ring | None:
+    """OpenCV's rotated box (centre, full axes, angle) as a ring, the longer axis first."""
+    (cx, cy), (d1, d2), angle = box
     if not (math.isfinite(d1) and math.isfinite(d2)) or min(d1, d2) <= 2:
         return None
     if d1 < d2:

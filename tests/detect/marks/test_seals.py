@@ -14,7 +14,8 @@ import math
 import random
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import cast
 
@@ -390,25 +391,48 @@ def _random_case(i: int) -> tuple[list[dict[str, object]], dict[str, object], st
     return [spec], kw, f"{label} {paper} jpeg={kw['jpeg']}"
 
 
+@dataclass
+class Tally:
+    """A sweep's running figures over pages with one seal each."""
+
+    hits: int = 0
+    extra: int = 0
+    times: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[int]] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, label: str, kinds: list[str], truth: Box, detect_page: Callable[[], list[Region]]
+            ) -> None:
+        """Time ``detect_page`` and score its regions against the page's one ``truth``."""
+        t0 = time.process_time()
+        regions = detect_page()
+        self.times.append(time.process_time() - t0)
+        ok = any(matches(r.bbox, truth) for r in regions)
+        self.hits += ok
+        for kind in kinds:
+            self.by_kind.setdefault(kind, [0, 0])[0] += ok
+            self.by_kind[kind][1] += 1
+        self.extra += sum(not matches(r.bbox, truth) for r in regions)
+        if not ok:
+            self.misses.append(label)
+
+    def report(self, n: int, negatives: str) -> None:
+        times = sorted(self.times)
+        print(f"recall {self.hits}/{n}; extra regions on seal pages {self.extra}; {negatives}")
+        print(f"CPU s/page median {times[len(times) // 2]:.3f}, max {times[-1]:.3f}")
+        print("by kind:", ", ".join(f"{k} {h}/{t}" for k, (h, t) in sorted(self.by_kind.items())))
+        print("missed:", *self.misses, sep="\n  ")
+
+
 def sweep(n: int = 100) -> None:
     """Recall over ``n`` random seals, false positives on red-print pages, CPU time per page."""
-    hits, extra, misses, times = 0, 0, [], []
-    by_kind: dict[str, list[int]] = {}
+    tally = Tally()
     for i in range(n):
         seals, kw, label = _random_case(i)
         sample = sealed_page(i, seals, **kw)  # type: ignore[arg-type]
-        t0 = time.process_time()
-        regions = detect(sample)
-        times.append(time.process_time() - t0)
-        ok = any(matches(r.bbox, sample.truths[0]) for r in regions)
-        hits += ok
         kinds = [str(seals[0]["style"])] + [k for k in ("faint", "cut") if f"/{k}" in label]
-        for kind in kinds + (["tinted+jpeg"] if kw["paper"] and kw["jpeg"] else []):
-            by_kind.setdefault(kind, [0, 0])[0] += ok
-            by_kind[kind][1] += 1
-        extra += sum(not matches(r.bbox, sample.truths[0]) for r in regions)
-        if not ok:
-            misses.append(f"{i}: {label}")
+        tally.add(f"{i}: {label}", kinds + (["tinted+jpeg"] if kw["paper"] and kw["jpeg"] else []),
+                  sample.truths[0], lambda sample=sample: detect(sample))
     fp = pages = 0
     for k, kind in enumerate(NEGATIVES):
         for j, (paper, jpeg, turn) in enumerate(((None, None, 0), (_YELLOW, 60, 90),
@@ -417,12 +441,7 @@ def sweep(n: int = 100) -> None:
                                  orientation=turn)
             fp += len(detect(sample))
             pages += 1
-    times.sort()
-    print(f"recall {hits}/{n}; extra regions on seal pages {extra}; "
-          f"false positives on {pages} red-print pages: {fp}")
-    print(f"CPU s/page median {times[len(times) // 2]:.3f}, max {times[-1]:.3f}")
-    print("by kind:", ", ".join(f"{k} {h}/{t}" for k, (h, t) in sorted(by_kind.items())))
-    print("missed:", *misses, sep="\n  ")
+    tally.report(n, f"false positives on {pages} red-print pages: {fp}")
 
 
 if __name__ == "__main__":
