@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from service.detect import labels, prose
 from service.detect.base import TextDetector
+from service.detect.gazetteer import province_prefix
 from service.detect.residual import readable_findings, residual_text
 from service.profile import Profile
 from service.rules.policy import Policy, load_policy
@@ -81,6 +82,8 @@ class DetectionEngine:
             and s.score >= pol.min_score
             and (pol.mask_provinces or not s.rule.endswith("province"))
         ]
+        if not pol.mask_provinces:
+            kept = _without_province_heads(text, kept)
         if not kept or not pol.allow_list:
             return kept
         allowed = _allowed_intervals(text, self._allow_re())
@@ -91,6 +94,22 @@ class DetectionEngine:
 
     def _decide(self, text: str, spans: list[Span]) -> list[Span]:
         return merge_spans(self.filter(text, spans))
+
+
+def _without_province_heads(text: str, spans: list[Span]) -> list[Span]:
+    """Place and address spans with the province they start with cut off (福建省三明市 →
+    三明市): a province alone stays readable unless the policy masks provinces. The applicant's
+    own profile entries are masked as given."""
+    out = []
+    for s in spans:
+        k = 0
+        if s.category in ("place", "address") and not s.rule.startswith("profile."):
+            k = province_prefix(text[s.start : s.end])
+        if not k:
+            out.append(s)
+        elif s.end - s.start - k >= 2:
+            out.append(replace(s, start=s.start + k))
+    return out
 
 
 def _windows_around(text: str, mark: str) -> list[tuple[int, int]]:

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from service.detect.gazetteer import load_gazetteer
+from service.detect.gazetteer import province_prefix
 from service.detect.labels import KEEP, Label, Lexicon, find_labels, load_lexicon
 from service.ocr.geometry import point_to_upright
 from service.types import BBox, PageText, Span
@@ -140,22 +140,12 @@ def _value_spans(s: str, a: int, b: int, category: str) -> list[Span]:
     readable unless it masks provinces."""
     explanation = "value of a form field whose label names it"
     if category in ("place", "address"):
-        k = _province_prefix(s[a:b])
+        k = province_prefix(s[a:b])
         if k:
             head = Span(a, a + k, category, SCORE, "form.province", explanation)
             rest = [Span(a + k, b, category, SCORE, f"form.{category}", explanation)] if b - a > k else []
             return [head, *rest]
     return [Span(a, b, category, SCORE, f"form.{category}", explanation)]
-
-
-def _province_prefix(value: str) -> int:
-    """Length of the province name ``value`` starts with (full or short form), or 0."""
-    gaz = load_gazetteer()
-    for k in range(min(8, len(value)), 1, -1):
-        form = gaz.lookup(value[:k])
-        if form is not None and form.level == "province":
-            return k
-    return 0
 
 
 _STAMP_NOTE = re.compile(r"[(（](?:盖?章|签章|签字|签名)[)）][:：]?")

@@ -268,3 +268,14 @@ def load_roman() -> dict[str, RomanForm]:
 
 def _roman_rank(rf: RomanForm) -> tuple[int, int]:
     return int(rf.gated), LEVELS.index(rf.level)
+
+
+def province_prefix(text: str) -> int:
+    """Length of the province name ``text`` starts with (full or short form: 福建省, 福建,
+    内蒙古自治区, 内蒙古), or 0."""
+    gaz = load_gazetteer()
+    for k in range(min(8, len(text)), 1, -1):
+        form = gaz.lookup(text[:k])
+        if form is not None and form.level == "province":
+            return k
+    return 0

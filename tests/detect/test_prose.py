@@ -46,3 +46,13 @@ def test_a_match_inside_a_longer_word_cuts_it() -> None:
     assert cuts_word(text, 0, 2)  # 王强 in 王强调
     assert cuts_word(text, text.index("民族"), text.index("民族") + 2)
     assert not cuts_word(text, text.index("医院"), text.index("医院") + 2)
+
+
+def test_a_province_heading_an_address_stays_readable() -> None:
+    text = "住址：河北省保定市北市区五四东路186号"
+    spans = build_engine(None).detect(text)
+    masked = {text[s.start : s.end] for s in spans}
+    assert all("河北" not in m for m in masked)
+    assert any("保定市" in m for m in masked)
+    strict = build_engine(None, "provinces").detect(text)
+    assert any(text[s.start : s.end].startswith("河北") for s in strict)
