@@ -22,8 +22,8 @@ positions       ``positions``              society/committee + role (学术任�
 persons         ``persons`` (+_latin)      names by context label or role, minority names,
                                            names wrapped over a line, author lines, pinyin
                                            names in English text (``person.*``)
-NER backstop    ``ner``                    a character CRF (models/ner_crf) for what the
-                                           grammars miss (``ner.crf``), with precision
+NER backstop    ``ner``                    a character CNN-CRF (models/ner_cnn, onnxruntime)
+                                           for what the grammars miss (``ner.crf``), with precision
                                            filters for application materials
 profile         ``profile`` (+_cjk, ...)   the applicant's own identities in every variant
 layout          ``layout``                 table cells under a column header (page geometry)
