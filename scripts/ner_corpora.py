@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 Entity = tuple[int, int, str, str]
@@ -92,25 +92,29 @@ def split(sentences: list[Sentence], holdout: int = HOLDOUT) -> tuple[list[Sente
     return sentences[:-holdout], sentences[-holdout:]
 
 
+def _json_lines(path: Path) -> Iterator[dict]:
+    """The JSON object of every non-blank line."""
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
 def read_cluener(path: Path | None = None) -> list[Sentence]:
     path = path or DATA_DIR / "cluener" / "train.json"
     out: list[Sentence] = []
     mapping = MAPPING["cluener"]
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            obj = json.loads(line)
-            text: str = obj["text"]
-            ents: list[Entity] = []
-            for label, by_entity in (obj.get("label") or {}).items():
-                for surface, positions in by_entity.items():
-                    for start, end_incl in positions:
-                        if text[start : end_incl + 1] != surface:
-                            raise ValueError(f"{path.name}: span does not match its text")
-                        ents.append((start, end_incl + 1, mapping.get(label, "O"), label))
-            ents.sort()
-            out.append((text, ents))
+    for obj in _json_lines(path):
+        text: str = obj["text"]
+        ents: list[Entity] = []
+        for label, by_entity in (obj.get("label") or {}).items():
+            for surface, positions in by_entity.items():
+                for start, end_incl in positions:
+                    if text[start : end_incl + 1] != surface:
+                        raise ValueError(f"{path.name}: span does not match its text")
+                    ents.append((start, end_incl + 1, mapping.get(label, "O"), label))
+        ents.sort()
+        out.append((text, ents))
     return out
 
 
@@ -191,16 +195,12 @@ def read_jsonl(corpus: str, path: Path | None = None) -> list[Sentence]:
     path = path or DATA_DIR / corpus / "train.jsonl"
     mapping = MAPPING[corpus]
     out: list[Sentence] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            obj = json.loads(line)
-            text: str = obj["text"]
-            ents = [(int(s), int(e), mapping.get(lab, "O"), lab) for s, e, lab in obj["entities"]]
-            if any(not 0 <= s < e <= len(text) for s, e, _c, _l in ents):
-                raise ValueError(f"{corpus}/{path.name}: entity outside its sentence")
-            out.append((text, sorted(ents)))
+    for obj in _json_lines(path):
+        text: str = obj["text"]
+        ents = [(int(s), int(e), mapping.get(lab, "O"), lab) for s, e, lab in obj["entities"]]
+        if any(not 0 <= s < e <= len(text) for s, e, _c, _l in ents):
+            raise ValueError(f"{corpus}/{path.name}: entity outside its sentence")
+        out.append((text, sorted(ents)))
     return out
 
 

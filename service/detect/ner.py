@@ -16,9 +16,17 @@ into the caller's text.
 Spans are filtered for precision in application materials: person spans must look like a name
 (2–5 characters starting with a known surname, or 3–5 characters, or containing a middle dot),
 spans of only digits/punctuation are dropped, generic or country place names are dropped
-(``models/ner_cnn/stop.txt``), departments, diseases and drugs are dropped, and
-province-level place spans carry the rule ``ner.crf_province`` so the policy can keep them
-readable.
+(``models/ner_cnn/stop.txt``), departments, diseases, drugs and procedures are dropped, a
+person span must be Chinese characters only and not start a common word (``not_names`` of
+``redaction_rules/lexicons/person_context.yaml``: 白细胞, 健康), a unit that is a common word
+plus a suffix (健康委员会) is dropped, a person span is widened over the minority-name
+components it cuts (多|吉德吉 → 多吉德吉), and province-level place spans carry the rule
+``ner.crf_province`` so the policy can keep them readable.
+
+Measured (validation split, whole engine; figures in ``models/ner_cnn/README.md``): CLUENER
+person 0.692 (CJK-only names 0.761, precision 0.84), organisation 0.757 (0.80), address 0.510
+(0.77); MSRA person 0.868; Resume person 0.947, organisation 0.895. 10,000 characters:
+~0.1–0.3 s for this detector (onnxruntime ~60 %).
 """
 
 from __future__ import annotations
