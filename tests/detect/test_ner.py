@@ -335,3 +335,24 @@ def test_chunks_split_at_table_cells_and_medical_terms_are_no_names() -> None:
     assert _inside_medical_word("格林-巴利综合征\t胸腔", 0, 2)
     assert _inside_medical_word("诊断\n布鲁氏菌病\n", 3, 6)
     assert not _inside_medical_word("张伟病情稳定", 0, 2)
+
+
+def test_medical_words_and_generic_units_are_no_entities(det: NerDetector) -> None:
+    for text in ("健康委员会网站。", "中心静脉置管术", "白细胞 11.6×10^9/L", "格林-巴利", "卫生院"):
+        assert det.detect(text) == [], text
+
+
+def test_minority_names_are_not_cut() -> None:
+    from service.detect.ner import _snap_to_components
+
+    text = "今日多吉德吉主任查房"
+    assert _snap_to_components(text, 3, 6) == (2, 6)  # 吉德吉 → 多吉德吉
+    assert _snap_to_components("王建国主任", 0, 3) == (0, 3)
+
+
+def test_cached_lines_give_the_same_spans(det: NerDetector) -> None:
+    text = "申请人王建国，现就职于赣州市第三人民医院。\n住址：柳泉镇石榴村3组"
+    first = det.detect(text)
+    assert det.detect(text) == first
+    det._cache.clear()
+    assert det.detect(text) == first
