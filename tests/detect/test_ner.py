@@ -356,3 +356,10 @@ def test_cached_lines_give_the_same_spans(det: NerDetector) -> None:
     assert det.detect(text) == first
     det._cache.clear()
     assert det.detect(text) == first
+
+
+def test_drug_orders_are_no_units(det: NerDetector) -> None:
+    for text in ("阿托伐他汀钙片 20 mg 口服 qn", "诊疗计划：1. 阿托伐他汀钙片 20 mg 口服 qn；2. 硫酸氢氯吡格雷片 75 mg 口服 qd"):
+        assert not [s for s in det.detect(text) if s.category == "organization"], text
+    found = det.detect("工作单位：中国移动5G联合创新中心")
+    assert any(s.category == "organization" for s in found)
