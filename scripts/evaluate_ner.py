@@ -2,9 +2,9 @@
 """Text-mode NER evaluation on the held-out validation split of the public corpora.
 
     python scripts/evaluate_ner.py [--corpus cluener|resume|msra|all] [--split validation|train]
-                                   [--detectors ner|all] [--policy default] [--show N]
+                                   [--detectors crf|all] [--policy default] [--show N]
 
-For every sentence the detectors run on its text (``ner``: only the NER detector behind the
+For every sentence the detectors run on its text (``crf``: only the CRF detector behind the
 policy's filters; ``all``: the whole engine, ``build_engine(None, policy)``). Per category:
 
 * a gold entity is FOUND when predicted spans of a compatible category cover ≥ 90 % of its
@@ -15,9 +15,6 @@ policy's filters; ``all``: the whole engine, ``build_engine(None, policy)``). Pe
   compatible category. Predicted spans nested inside a larger predicted span of another
   category are dropped first (they do not change the mask).
 
-The row ``person_cjk`` is the person recall over gold names with at least one CJK character
-(Latin names such as ``Tom`` are left to other detectors; the acceptance figure of issue #11).
-
 The validation split is the last 1,000 sentences of each file (scripts/ner_corpora.py); it is
 only ever used here, for the final figures.
 """
@@ -25,7 +22,6 @@ only ever used here, for the final figures.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -43,7 +39,6 @@ FOUND_COVER = 0.9
 CORRECT_INSIDE = 0.5
 
 Pred = tuple[int, int, str]  # start, end (exclusive), category
-_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass
@@ -116,13 +111,9 @@ def score_sentence(
             if c in ok_cats:
                 for k in range(max(s, start), min(e, end)):
                     covered[k - start] = True
-        hit = sum(covered) >= FOUND_COVER * (end - start)
-        row.found += hit
-        if cat == "person" and _CJK.search(text, start, end):
-            cjk = report.rows.setdefault("person_cjk", Row())
-            cjk.gold += 1
-            cjk.found += hit
-        if not hit and keep_examples:
+        if sum(covered) >= FOUND_COVER * (end - start):
+            row.found += 1
+        elif keep_examples:
             report.misses.append((text, text[start:end], label))
     # precision: per predicted span (nested spans of another category dropped)
     for s, e, c in drop_nested(preds):
@@ -176,9 +167,9 @@ def make_predictor(detectors: str, policy: str) -> Callable[[str], list[Pred]]:
     if detectors == "all":
         engine = build_engine(None, policy)
     else:
-        from service.detect.ner import NerDetector
+        from service.detect.ner import CrfNerDetector
 
-        engine = DetectionEngine([NerDetector()], load_policy(policy))
+        engine = DetectionEngine([CrfNerDetector()], load_policy(policy))
 
     def predict(text: str) -> list[Pred]:
         return [(s.start, s.end, s.category) for s in engine.detect(text)]
@@ -190,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--corpus", choices=[*CORPORA, "all"], default="all")
     ap.add_argument("--split", choices=["validation", "train"], default="validation")
-    ap.add_argument("--detectors", choices=["ner", "all"], default="ner")
+    ap.add_argument("--detectors", choices=["crf", "all"], default="crf")
     ap.add_argument("--policy", default="default")
     ap.add_argument("--show", type=int, default=0, help="print up to N misses and false positives")
     args = ap.parse_args(argv)

@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
-"""Readers for the public NER corpora in ``/work/shared/data/ner`` (see SOURCES.md §2 and the
-README of each folder).
+"""Readers for the three public NER corpora in ``/work/shared/data/ner`` (see SOURCES.md §2).
 
 Every reader returns sentences as ``(text, entities)`` where an entity is
 ``(start, end_exclusive, our_category, original_label)``; labels we do not use keep their
@@ -13,20 +12,13 @@ Category mapping (the product's categories):
 * person       ← CLUENER ``name``, Resume ``NAME``, MSRA ``PER``
 * organization ← CLUENER ``organization``/``company``/``government``, Resume ``ORG``, MSRA ``ORG``
 * address      ← CLUENER ``address``
-* place        ← MSRA ``LOC``, Resume ``LOC``; MSRA full, People's Daily 1998 ``LOC``; Weibo
-  ``GPE``/``LOC``
-* person / organization ← ``PER`` / ``ORG`` of MSRA full, People's Daily 1998 and Weibo; Weibo's
-  nominal mentions (``PER_NOM`` 老师, ``ORG_NOM`` …) are ``O``: they name nobody
-
-:data:`CORPORA` are the three corpora with acceptance figures; :data:`TRAIN_CORPORA` adds the
-training-only ones (their last 1,000 sentences are held out all the same).
+* place        ← MSRA ``LOC``, Resume ``LOC``
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 Entity = tuple[int, int, str, str]
@@ -35,9 +27,6 @@ Sentence = tuple[str, list[Entity]]
 DATA_DIR = Path(os.environ.get("MANGSHEN_NER_DATA", "/work/shared/data/ner"))
 HOLDOUT = 1000
 CORPORA = ("cluener", "resume", "msra")
-#: every corpus with a training part (the extra three have no acceptance figures)
-TRAIN_CORPORA = (*CORPORA, "msra_full", "people_daily_1998", "weibo")
-_PLO = {"PER": "person", "ORG": "organization", "LOC": "place"}
 
 MAPPING: dict[str, dict[str, str]] = {
     "cluener": {
@@ -48,10 +37,7 @@ MAPPING: dict[str, dict[str, str]] = {
         "address": "address",
     },
     "resume": {"NAME": "person", "ORG": "organization", "LOC": "place"},
-    "msra": dict(_PLO),
-    "msra_full": dict(_PLO),
-    "people_daily_1998": dict(_PLO),
-    "weibo": {**_PLO, "GPE": "place"},
+    "msra": {"PER": "person", "ORG": "organization", "LOC": "place"},
 }
 
 #: which predicted categories may explain a gold label (used by the evaluation)
@@ -74,15 +60,6 @@ COMPATIBLE: dict[str, dict[str, frozenset[str]]] = {
         "LOC": frozenset({"place", "address"}),
     },
 }
-_LOC = frozenset({"place", "address"})
-COMPATIBLE["msra_full"] = COMPATIBLE["people_daily_1998"] = COMPATIBLE["msra"]
-COMPATIBLE["weibo"] = {**COMPATIBLE["msra"], "GPE": _LOC}
-#: sentences made by scripts/ner_generated.py carry our categories as labels
-COMPATIBLE["generated"] = {
-    "person": frozenset({"person"}),
-    "organization": frozenset({"organization"}),
-    "place": _LOC,
-}
 
 
 def split(sentences: list[Sentence], holdout: int = HOLDOUT) -> tuple[list[Sentence], list[Sentence]]:
@@ -92,29 +69,25 @@ def split(sentences: list[Sentence], holdout: int = HOLDOUT) -> tuple[list[Sente
     return sentences[:-holdout], sentences[-holdout:]
 
 
-def _json_lines(path: Path) -> Iterator[dict]:
-    """The JSON object of every non-blank line."""
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
-
-
 def read_cluener(path: Path | None = None) -> list[Sentence]:
     path = path or DATA_DIR / "cluener" / "train.json"
     out: list[Sentence] = []
     mapping = MAPPING["cluener"]
-    for obj in _json_lines(path):
-        text: str = obj["text"]
-        ents: list[Entity] = []
-        for label, by_entity in (obj.get("label") or {}).items():
-            for surface, positions in by_entity.items():
-                for start, end_incl in positions:
-                    if text[start : end_incl + 1] != surface:
-                        raise ValueError(f"{path.name}: span does not match its text")
-                    ents.append((start, end_incl + 1, mapping.get(label, "O"), label))
-        ents.sort()
-        out.append((text, ents))
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            obj = json.loads(line)
+            text: str = obj["text"]
+            ents: list[Entity] = []
+            for label, by_entity in (obj.get("label") or {}).items():
+                for surface, positions in by_entity.items():
+                    for start, end_incl in positions:
+                        if text[start : end_incl + 1] != surface:
+                            raise ValueError(f"{path.name}: span does not match its text")
+                        ents.append((start, end_incl + 1, mapping.get(label, "O"), label))
+            ents.sort()
+            out.append((text, ents))
     return out
 
 
@@ -189,29 +162,7 @@ def read_msra(sentences: Path | None = None, tag_file: Path | None = None) -> li
     return out
 
 
-def read_jsonl(corpus: str, path: Path | None = None) -> list[Sentence]:
-    """``{"text": ..., "entities": [[start, end_exclusive, TYPE], ...]}`` per line (the format of
-    msra_full, people_daily_1998 and weibo)."""
-    path = path or DATA_DIR / corpus / "train.jsonl"
-    mapping = MAPPING[corpus]
-    out: list[Sentence] = []
-    for obj in _json_lines(path):
-        text: str = obj["text"]
-        ents = [(int(s), int(e), mapping.get(lab, "O"), lab) for s, e, lab in obj["entities"]]
-        if any(not 0 <= s < e <= len(text) for s, e, _c, _l in ents):
-            raise ValueError(f"{corpus}/{path.name}: entity outside its sentence")
-        out.append((text, sorted(ents)))
-    return out
-
-
-READERS: dict[str, Callable[[], list[Sentence]]] = {
-    "cluener": read_cluener,
-    "resume": read_resume,
-    "msra": read_msra,
-    "msra_full": lambda: read_jsonl("msra_full"),
-    "people_daily_1998": lambda: read_jsonl("people_daily_1998"),
-    "weibo": lambda: read_jsonl("weibo"),
-}
+READERS = {"cluener": read_cluener, "resume": read_resume, "msra": read_msra}
 
 
 def read(corpus: str) -> list[Sentence]:

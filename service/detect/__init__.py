@@ -26,8 +26,8 @@ persons         ``persons`` (+_latin)      names by context label or role, minor
                                            names wrapped over a line, author lines, pinyin
                                            names in English text, joined in capitals
                                            (ZHANGQIWEI) (``person.*``)
-NER backstop    ``ner``                    a character CNN-CRF (models/ner_cnn, onnxruntime)
-                                           for what the grammars miss (``ner.crf``), with precision
+NER backstop    ``ner``                    a character CRF (models/ner_crf) for what the
+                                           grammars miss (``ner.crf``), with precision
                                            filters for application materials
 profile         ``profile`` (+_cjk, ...)   the applicant's own identities in every variant
 forms           ``forms`` + ``labels``     the value a field label names: right of it, after

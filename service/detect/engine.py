@@ -175,7 +175,7 @@ def _generic_detectors() -> tuple[TextDetector, ...]:
     """The detectors that need no profile, built once per process (gazetteer, grammars)."""
     from service.detect.addresses import AddressDetector
     from service.detect.id_context import IdContextDetector
-    from service.detect.ner import NerDetector
+    from service.detect.ner import CrfNerDetector
     from service.detect.organizations import OrganizationDetector
     from service.detect.patterns import PatternDetector
     from service.detect.persons import PersonDetector
@@ -192,5 +192,5 @@ def _generic_detectors() -> tuple[TextDetector, ...]:
         OrganizationDetector(),
         PositionDetector(),
         PersonDetector(),
-        NerDetector(),
+        CrfNerDetector(),
     )

@@ -1,50 +1,35 @@
-"""The statistical backstop for names, organisations, places and addresses: a character
-CNN-CRF run on onnxruntime.
+"""The statistical backstop for names, organisations, places and addresses: a character CRF.
 
-The network (``models/ner_cnn/ner.onnx``, trained by ``scripts/train_ner_cnn.py``) reads every
-character with its hashed bigram and lexicon features (``service/detect/ner_features.py``) and
-emits a score per BIO tag over ``person``, ``organization`` and ``place``; the CRF scores in
-``models/ner_cnn/ner.json`` turn them into a Viterbi path and forward-backward marginals
-(``service/detect/ner_crf.py``, numpy). Spans come from the Viterbi path **and** from runs of
-positions whose B+I marginal of a category reaches that category's threshold (tuned for recall
-on a dev carve-out of the training data by ``scripts/tune_ner.py``, stored in ``ner.json``).
+The model (``models/ner_crf/ner.crfsuite``, python-crfsuite) tags every character with BIO tags
+over ``person``, ``organization``, ``place`` and ``address``. It is trained offline by
+``scripts/train_ner.py`` on public news/resume corpora; the feature extraction below is the one
+the training script imports, so training and inference can never differ.
 
-Text is tagged line by line (split at ``\\n`` and ``\\t``; long lines are cut at sentence
-punctuation into pieces of at most :data:`MAX_CHUNK` characters). Offsets are always offsets
-into the caller's text.
+Text is tagged line by line (split at ``\\n``; long lines are cut at sentence punctuation into
+pieces of at most :data:`MAX_CHUNK` characters). Characters are normalised for the features only
+(NFKC per character, digits folded to ``0``, every whitespace to one space feature), so offsets
+are always offsets into the caller's text.
 
 Spans are filtered for precision in application materials: person spans must look like a name
 (2–5 characters starting with a known surname, or 3–5 characters, or containing a middle dot),
 spans of only digits/punctuation are dropped, generic or country place names are dropped
-(``models/ner_cnn/stop.txt``), departments, diseases, drugs and procedures are dropped, a
-person span must be Chinese characters only and not start a common word (``not_names`` of
-``redaction_rules/lexicons/person_context.yaml``: 白细胞, 健康), a unit that is a common word
-plus a suffix (健康委员会) is dropped, a person span is widened over the minority-name
-components it cuts (多|吉德吉 → 多吉德吉), and province-level place spans carry the rule
+(``models/ner_crf/stop.txt``), and province-level place spans carry the rule
 ``ner.crf_province`` so the policy can keep them readable.
-
-Spans with a dose or frequency (20 mg, qd) are drug orders, not units. Measured (validation
-split, whole engine; figures in ``models/ner_cnn/README.md``): CLUENER person 0.703 (CJK-only
-names 0.773, precision 0.83), organisation 0.772 (0.79), address 0.514 (0.76); MSRA person
-0.876; Resume person 0.947, organisation 0.898; generated materials: over-redaction 0.6 %. 10,000 characters:
-~0.1–0.3 s for this detector (onnxruntime ~60 %).
 """
 
 from __future__ import annotations
 
+import csv
 import functools
-import json
 import re
 import threading
+import unicodedata
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-import numpy as np
-
-from service.detect.ner_crf import Crf
-from service.detect.ner_features import _DOTS, N_LEX, _norm_char, encode, lexicons
-from service.detect.persons_lexicon import load_lexicon as load_person_lexicon
+from service.detect.gazetteer import MUNICIPALITIES
 from service.errors import MissingModelError
 from service.types import Span
 
@@ -53,15 +38,263 @@ CATEGORIES: tuple[str, ...] = ("person", "organization", "place", "address")
 #: line between them differently; the detector splits them by address markers)
 MODEL_CATEGORIES: tuple[str, ...] = ("person", "organization", "place")
 MAX_CHUNK = 200
-#: chunks whose tags and marginals a detector keeps (oldest dropped first)
-CACHE_SIZE = 4096
-#: padded characters per network call (a batch of similar-length chunks)
-BATCH_CHARS = 4096
-#: recall-mode threshold of a category that ``ner.json`` does not name
-RECALL_THRESHOLD = 0.3
+#: a run of positions whose B/I marginals for one category reach this is emitted even when the
+#: Viterbi path says O (tuned on a carve-out of the training data by scripts/train_ner.py)
+RECALL_THRESHOLD = 0.15
+#: per model category, chosen on the dev carve-out of the training part (never the validation
+#: split): organisations 0.04 (dev recall 0.82 → 0.85, precision 0.82 → 0.74). Lower values
+#: for persons and places (0.04) gained 2–7 dev points but broke terms into fragments (甲医院,
+#: 默病病史) that tripled over-redaction on generated application materials.
+RECALL_THRESHOLDS: dict[str, float] = {"person": 0.15, "organization": 0.04, "place": 0.15}
 
 _SENT_END = frozenset("。！？；!?;")
 _CLAUSE = frozenset("，,、：:")
+_DOTS = frozenset("·•・‧∙⋅")
+
+# --------------------------------------------------------------------------- lexicons
+
+#: organisation suffixes (a feature, not a rule: the CRF weighs them)
+ORG_SUFFIXES: tuple[str, ...] = (
+    "医院", "大学", "学院", "公司", "集团", "银行", "局", "厅", "委员会", "协会", "学会", "中心",
+    "研究所", "研究院", "政府", "法院", "检察院", "部", "办", "队", "社", "卫生院", "卫生室",
+    "保健院", "妇幼保健院", "疾病预防控制中心", "疾控中心", "诊所", "门诊部", "卫生服务中心",
+    "中学", "小学", "学校", "幼儿园", "研究会", "基金会", "联合会", "出版社", "报社", "杂志社",
+    "电视台", "委员会", "党委", "支部", "分行", "支行", "有限公司", "有限责任公司",
+    "股份有限公司", "事务所", "实验室", "所", "站", "馆", "厂", "院", "委", "会", "处", "科",
+    "室", "署", "军", "团", "联", "党", "庭", "分院", "总院", "医科大学", "中医院", "人民医院",
+)  # fmt: skip
+
+_ETHNIC = (
+    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白",
+    "土家", "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "拉祜", "水", "东乡", "纳西",
+    "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯",
+    "普米", "塔吉克", "怒", "鄂温克", "保安", "裕固", "独龙", "鄂伦春", "各族",
+)  # fmt: skip
+_SUFFIX_STRIP = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "林区", "地区",
+                 "省", "市", "县", "区", "盟", "旗", "州")  # fmt: skip
+_PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
+def _data_dir() -> Path:
+    return Path(str(files("redaction_rules") / "data"))
+
+
+def _read_column(path: Path, column: str) -> list[str]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [row[column].strip() for row in csv.DictReader(fh) if row.get(column)]
+
+
+def short_name(name: str) -> str:
+    """A division name without its level suffix: 河北省→河北, 延边朝鲜族自治州→延边."""
+    if "自治" in name:
+        stem = name[: name.index("自治")]
+        for i in range(2, len(stem)):
+            if stem.startswith(_ETHNIC, i):
+                return stem[:i]
+        return stem
+    for suffix in _SUFFIX_STRIP:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    surnames: frozenset[str]
+    #: single surname -> "A" (100 most frequent), "B" (next 300 or in 百家姓), "C" (the rest)
+    surname_tier: dict[str, str]
+    compound_surnames: frozenset[str]
+    #: gazetteer entry -> "f" (full official name) or "s" (name without its level suffix)
+    gazetteer: dict[str, str]
+    gazetteer_lengths: dict[str, tuple[int, ...]]
+    org_suffixes: frozenset[str]
+    org_lengths: dict[str, tuple[int, ...]]
+    provinces: frozenset[str]
+
+
+def _by_first_char(words: set[str] | dict[str, str] | frozenset[str]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for w in words:
+        lengths.setdefault(w[0], set()).add(len(w))
+    return {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def lexicons() -> Lexicons:
+    data = _data_dir()
+    with open(data / "surnames_freq.csv", encoding="utf-8", newline="") as fh:
+        rows = [(r["surname"].strip(), float(r["tf"] or 0)) for r in csv.DictReader(fh)]
+    by_freq = [name for name, _tf in sorted(rows, key=lambda r: -r[1])]
+    baijiaxing = set(_read_column(data / "surnames_baijiaxing.csv", "surname"))
+    names = set(by_freq) | baijiaxing
+    single = frozenset(n for n in names if len(n) == 1)
+    tier: dict[str, str] = {}
+    for rank, name in enumerate(n for n in by_freq if len(n) == 1):
+        tier[name] = "A" if rank < 100 else "B" if rank < 400 else "C"
+    for name in baijiaxing:
+        if len(name) == 1 and tier.get(name, "C") == "C":
+            tier[name] = "B"
+    compound = frozenset(n for n in names if len(n) == 2)
+    gazetteer: dict[str, str] = {}
+    provinces: set[str] = {"香港", "澳门", "台湾", "台湾省", "香港特别行政区", "澳门特别行政区"}
+    for fname in ("provinces.csv", "cities.csv", "areas.csv"):
+        for name in _read_column(data / fname, "name"):
+            if name in _PLACEHOLDERS or len(name) < 2:
+                continue
+            gazetteer[name] = "f"
+            short = short_name(name)
+            if len(short) >= 2 and short not in gazetteer:
+                gazetteer[short] = "s"
+            if fname == "provinces.csv" and short not in MUNICIPALITIES:
+                provinces |= {name, short}  # municipalities are cities as well: never dropped
+    for p in ("香港", "澳门", "台湾"):
+        gazetteer.setdefault(p, "f")
+    orgs = frozenset(ORG_SUFFIXES)
+    return Lexicons(
+        surnames=single,
+        surname_tier=tier,
+        compound_surnames=compound,
+        gazetteer=gazetteer,
+        gazetteer_lengths=_by_first_char(gazetteer),
+        org_suffixes=orgs,
+        org_lengths=_by_first_char(orgs),
+        provinces=frozenset(provinces),
+    )
+
+
+# --------------------------------------------------------------------------- features
+
+
+@functools.lru_cache(maxsize=8192)
+def _norm_char(ch: str) -> tuple[str, str]:
+    """``(normalised char, type)``: C (CJK), N (Chinese numeral), D (digit), L (latin), P (punct),
+    S (space), O (other)."""
+    if ch.isspace():
+        return " ", "S"
+    n = unicodedata.normalize("NFKC", ch)
+    if len(n) != 1:
+        n = ch
+    if n.isdigit() and n.isascii():
+        return "0", "D"
+    if n in "〇零一二三四五六七八九十百千亿两":
+        return n, "N"
+    if "\u4e00" <= n <= "\u9fff" or "\u3400" <= n <= "\u4dbf" or "\uf900" <= n <= "\ufaff":
+        return n, "C"
+    if n.isascii() and n.isalpha():
+        return n.lower(), "L"
+    if n.isalpha():
+        return n.lower(), "O"
+    if n in _DOTS:
+        return "·", "P"
+    cat = unicodedata.category(n)
+    if cat[0] in "PSZ":
+        return n, "P"
+    if cat[0] == "N":
+        return n, "D"
+    return n, "O"
+
+
+def normalize_chars(text: str) -> tuple[list[str], list[str]]:
+    """Per-character normalised chars and types; ``len`` equals ``len(text)``."""
+    pairs = [_norm_char(ch) for ch in text]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _longest_matches(
+    chars: list[str], entries: frozenset[str] | dict[str, str], lengths: dict[str, tuple[int, ...]]
+) -> list[tuple[int, int]]:
+    """Greedy left-to-right longest matches of ``entries`` in ``chars`` (whitespace kept)."""
+    n = len(chars)
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        lens = lengths.get(chars[i])
+        hit = 0
+        if lens:
+            for ln in lens:
+                if i + ln <= n and "".join(chars[i : i + ln]) in entries:
+                    hit = ln
+                    break
+        if hit:
+            out.append((i, i + hit))
+            i += hit
+        else:
+            i += 1
+    return out
+
+
+def _bies(feats: list[list[str]], prefix: str, matches: list[tuple[int, int]], kind: str = "") -> None:
+    for s, e in matches:
+        if e - s == 1:
+            feats[s].append(f"{prefix}S{kind}")
+            continue
+        feats[s].append(f"{prefix}B{kind}")
+        for k in range(s + 1, e - 1):
+            feats[k].append(f"{prefix}I{kind}")
+        feats[e - 1].append(f"{prefix}E{kind}")
+
+
+def _dist_bucket(d: int) -> str:
+    if d <= 4:
+        return str(d)
+    if d <= 7:
+        return "5-7"
+    return "8+"
+
+
+def char_features(text: str) -> list[list[str]]:
+    """The CRF features of every character of ``text`` (one line: no ``\\n`` expected)."""
+    lex = lexicons()
+    chars, types = normalize_chars(text)
+    n = len(chars)
+    pc = ["^2", "^1", *chars, "$1", "$2"]
+    pt = ["^", "^", *types, "$", "$"]
+    feats: list[list[str]] = []
+    tier = lex.surname_tier
+    for i in range(n):
+        j = i + 2
+        c0, cl, cr, cll, crr = pc[j], pc[j - 1], pc[j + 1], pc[j - 2], pc[j + 2]
+        f = [
+            "c=" + c0,
+            "l=" + cl,
+            "r=" + cr,
+            "ll=" + cll,
+            "rr=" + crr,
+            "lc=" + cl + c0,
+            "cr=" + c0 + cr,
+            "llc=" + cll + cl,
+            "crr=" + cr + crr,
+            "lr=" + cl + cr,
+            "t=" + pt[j - 1] + pt[j] + pt[j + 1],
+        ]
+        sn = tier.get(c0)
+        if sn:
+            f.append("sn" + sn)
+        sn = tier.get(cl)
+        if sn:
+            f.append("snl" + sn)
+        if c0 + cr in lex.compound_surnames:
+            f.append("sn2")
+        feats.append(f)
+    # gazetteer of administrative divisions: full names and names without the level suffix
+    gmatch = _longest_matches(chars, lex.gazetteer, lex.gazetteer_lengths)
+    for s, e in gmatch:
+        kind = lex.gazetteer["".join(chars[s:e])]
+        _bies(feats, "g", [(s, e)], kind)
+    # organisation suffixes and, for each char, how far the next multi-char suffix ends
+    omatch = _longest_matches(chars, lex.org_suffixes, lex.org_lengths)
+    _bies(feats, "o", omatch)
+    ends = {e for s, e in omatch if e - s >= 2}
+    nxt = -1
+    for i in range(n - 1, -1, -1):
+        if types[i] == "P" and chars[i] != "·":
+            nxt = -1
+            continue
+        if i + 1 in ends:
+            nxt = i + 1
+        if nxt > 0 and nxt - i <= 15:
+            feats[i].append("od=" + _dist_bucket(nxt - i))
+    return feats
 
 
 # --------------------------------------------------------------------------- chunking
@@ -96,86 +329,38 @@ def iter_chunks(text: str, limit: int = MAX_CHUNK) -> Iterator[tuple[int, int]]:
 # --------------------------------------------------------------------------- model
 
 
-def model_dir() -> Path:
-    return Path(str(files("models") / "ner_cnn"))
-
-
 def model_path() -> Path:
-    return model_dir() / "ner.onnx"
+    return Path(str(files("models") / "ner_crf" / "ner.crfsuite"))
 
 
 class _Model:
-    """The ONNX session, the vocabulary, the CRF scores and the tuned thresholds."""
-
     def __init__(self, path: Path) -> None:
-        import onnxruntime as ort
+        import pycrfsuite
 
-        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        self.tags: list[str] = list(meta["tags"])
-        self.vocab: dict[str, int] = {c: i + 2 for i, c in enumerate(meta["chars"])}
-        self.crf = Crf(
-            np.asarray(meta["transitions"], dtype=np.float64),
-            np.asarray(meta["start"], dtype=np.float64),
-            np.asarray(meta["end"], dtype=np.float64),
-        )
-        self.thresholds: dict[str, float] = dict(meta.get("thresholds") or {})
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        opts.log_severity_level = 3
-        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self.tagger = pycrfsuite.Tagger()
+        self.tagger.open(str(path))
+        self.labels: list[str] = list(self.tagger.labels())
         self.lock = threading.Lock()
-
-    def emissions(self, texts: list[str]) -> list[np.ndarray]:
-        """``(len(text), n_tags)`` emission scores of every text. Texts are run in batches of
-        similar length (padded, with a mask: the network gives a text the same scores alone or
-        padded), at most :data:`BATCH_CHARS` padded characters per call."""
-        encs = [encode(t, self.vocab) for t in texts]
-        out: list[np.ndarray] = [np.zeros((0, len(self.tags)))] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        k = 0
-        while k < len(order):
-            n_max = max(1, len(texts[order[k]]))
-            j = k + 1
-            while j < len(order) and len(texts[order[j]]) * (j - k + 1) <= BATCH_CHARS:
-                j += 1
-            group = order[k:j]
-            n_max = max(len(texts[i]) for i in group)
-            chars = np.zeros((len(group), n_max), dtype=np.int64)
-            bigrams = np.zeros((len(group), n_max), dtype=np.int64)
-            lexicon = np.zeros((len(group), n_max, N_LEX), dtype=np.float32)
-            mask = np.zeros((len(group), n_max), dtype=np.float32)
-            for row, i in enumerate(group):
-                n = len(texts[i])
-                chars[row, :n], bigrams[row, :n] = encs[i].chars[0], encs[i].bigrams[0]
-                lexicon[row, :n], mask[row, :n] = encs[i].lexicon[0], 1.0
-            feeds = {"chars": chars, "bigrams": bigrams, "lexicon": lexicon, "mask": mask}
-            with self.lock:
-                em = self.session.run(["emissions"], feeds)[0]
-            for row, i in enumerate(group):
-                out[i] = np.asarray(em[row, : len(texts[i])], dtype=np.float64)
-            k = j
-        return out
 
 
 @functools.lru_cache(maxsize=4)
 def load_model(path: str) -> _Model:
     p = Path(path)
-    if not p.is_file() or not p.with_suffix(".json").is_file():
+    if not p.is_file():
         raise MissingModelError(
-            f"NER model {p.name} (or its .json) is missing under models/{p.parent.name}; "
-            "run scripts/train_ner_cnn.py to build it"
+            f"NER model {p.name} is missing under models/ner_crf; "
+            "run scripts/train_ner.py to build it"
         )
     try:
         return _Model(p)
-    except Exception as exc:  # onnxruntime raises its own types for a corrupt graph
+    except (OSError, ValueError) as exc:
         raise MissingModelError(f"NER model {p.name} cannot be loaded: {type(exc).__name__}") from None
 
 
 @functools.lru_cache(maxsize=1)
 def stop_words() -> dict[str, frozenset[str]]:
     """Per-category terms never reported (``[category]`` sections in ``stop.txt``)."""
-    path = model_dir() / "stop.txt"
+    path = Path(str(files("models") / "ner_crf" / "stop.txt"))
     out: dict[str, set[str]] = {}
     section = "place"
     if path.is_file():
@@ -207,13 +392,6 @@ def decode(tags: list[str]) -> list[tuple[int, int, str]]:
 
 
 _ONLY_SYMBOLS = re.compile(r"^[\W\d_]+$")
-#: a dose or lab value (20 mg, 4000 IU, 11.6×10^9/L, 99次/分): a drug order or a result line,
-#: never part of a name, unit or place
-_DOSE = re.compile(
-    r"\d\s*(?:次/分|×10|%)|(?<![a-z])(?:mg|ml|μg|ug|mmol|μmol|iu)(?![a-z])"
-    r"|\b(?:qd|bid|tid|qn|prn|q\d+h|st)\b",
-    re.IGNORECASE,
-)
 #: a location span with one of these is reported as an address, otherwise as a place
 _ADDRESS_MARK = re.compile(
     r"[0-9０-９路街巷弄号楼室栋幢村镇乡苑]|小区|大厦|广场|大道|单元|社区|花园|公寓|园区|新村"
@@ -235,7 +413,7 @@ _GENERIC_STARTS: tuple[str, ...] = (
 #: D-二聚体): a CRF span at its start is a transliteration inside the term, not a name
 _TERM_ENDINGS: tuple[str, ...] = (
     "病", "症", "征", "炎", "癌", "瘤", "菌", "胶囊", "片", "注射液", "颗粒", "唑", "霉素", "沙星",
-    "洛尔", "地平", "普利", "沙坦", "他汀", "聚体", "蛋白", "试验", "综合", "术", "检查",
+    "洛尔", "地平", "普利", "沙坦", "他汀", "聚体", "蛋白", "试验", "综合",
 )  # fmt: skip
 #: ... when the word ends there (the next characters start another word)
 _TERM_NEXT: tuple[str, ...] = ("病史", "史", "患者", "病人", "的", "伴", "合并", "等", "和", "或", "、")
@@ -266,46 +444,10 @@ def _inside_medical_word(chunk: str, s: int, e: int) -> bool:
 
 
 _CJK_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CJK_ONLY = re.compile("^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 
 
-def _starts_common_word(chunk: str, s: int) -> bool:
-    """Whether a common word that starts with a surname character starts at ``s``
-    (``not_names`` of ``redaction_rules/lexicons/person_context.yaml``: 白细胞, 健康, 中心 …)."""
-    not_names = load_person_lexicon().not_names
-    return any(chunk[s : s + k] in not_names for k in (2, 3, 4))
-
-
-def _snap_to_components(chunk: str, s: int, e: int) -> tuple[int, int]:
-    """A person span widened over the Mongolian/Tibetan/Uyghur name components it overlaps
-    (``minority_components``): the network often cuts such names (多|吉德吉)."""
-    comps = load_person_lexicon().minority_components
-    for _ in range(2):
-        lo, hi = s, e
-        for c in comps:
-            k = chunk.find(c, max(0, s - len(c) + 1), e + len(c) - 1)
-            while k >= 0 and k < e:
-                if k + len(c) > s:
-                    lo, hi = min(lo, k), max(hi, k + len(c))
-                k = chunk.find(c, k + 1, e + len(c) - 1)
-        if (lo, hi) == (s, e):
-            break
-        s, e = lo, hi
-    return s, e
-
-
-def _generic_unit(compact: str) -> bool:
-    """A unit name that is only a common word and a suffix (健康委员会, 卫生院)."""
-    suffixes = lexicons().org_suffixes
-    for n in range(min(len(compact), 9), 0, -1):  # the longest suffix first
-        if compact[-n:] in suffixes:
-            rest = compact[:-n]
-            return not rest or rest in load_person_lexicon().not_names
-    return False
-
-
-class NerDetector:
-    """Persons, organisations, places and addresses found by the character CNN-CRF."""
+class CrfNerDetector:
+    """Persons, organisations, places and addresses found by the character CRF."""
 
     name = "ner"
     categories = frozenset(CATEGORIES)
@@ -313,86 +455,69 @@ class NerDetector:
     def __init__(
         self,
         path: Path | str | None = None,
-        recall_threshold: float | Mapping[str, float] | str | None = "model",
+        recall_threshold: float | Mapping[str, float] | None = RECALL_THRESHOLDS,
     ) -> None:
-        """``recall_threshold``: ``"model"`` (default: the thresholds tuned into ``ner.json``),
-        per model category, one value for all, or None for the Viterbi path only."""
+        """``recall_threshold``: per model category (default), one value for all, or None for
+        the Viterbi path only."""
         self.path = str(path or model_path())
-        self.model = load_model(self.path)
-        if recall_threshold == "model":
-            recall_threshold = self.model.thresholds
         self.thresholds: dict[str, float] | None = (
             None
             if recall_threshold is None
-            else {c: float(recall_threshold) for c in MODEL_CATEGORIES}
+            else {c: recall_threshold for c in MODEL_CATEGORIES}
             if isinstance(recall_threshold, float | int)
-            else {
-                c: float(recall_threshold.get(c, RECALL_THRESHOLD))  # type: ignore[union-attr]
-                for c in MODEL_CATEGORIES
-            }
+            else {c: recall_threshold.get(c, RECALL_THRESHOLD) for c in MODEL_CATEGORIES}
         )
-        self._index = {t: i for i, t in enumerate(self.model.tags)}
-        self._cache: dict[str, tuple[list[str], np.ndarray]] = {}
+        self.model = load_model(self.path)
 
     # raw model output --------------------------------------------------------------
-    def tag_chunks(self, chunks: list[str]) -> list[tuple[list[str], np.ndarray]]:
-        """Viterbi tags and ``(len, n_tags)`` marginals of every chunk (one CRF pass for all).
-
-        Results are kept per chunk text (:data:`CACHE_SIZE`): the engine rescans the lines
-        around each mask, which are mostly the lines it has just tagged."""
+    def tag_chunk(self, text: str) -> tuple[list[str], list[dict[str, float]]]:
+        """Viterbi tags and, per position, the marginal of every label (only labels > 0.01)."""
         m = self.model
-        cache = self._cache
-        todo = list(dict.fromkeys(c for c in chunks if c not in cache))
-        if todo:
-            decoded = m.crf.decode_batch(m.emissions(todo))
-            with m.lock:
-                for text, (path, post) in zip(todo, decoded, strict=True):
-                    cache[text] = ([m.tags[k] for k in path], post)
-                while len(cache) > CACHE_SIZE:
-                    cache.pop(next(iter(cache)))
-        return [cache.get(c) or self._tag_now(c) for c in chunks]
-
-    def _tag_now(self, chunk: str) -> tuple[list[str], np.ndarray]:
-        """A chunk evicted between filling the cache and reading it (other threads)."""
-        m = self.model
-        path, post = m.crf.decode_batch(m.emissions([chunk]))[0]
-        return [m.tags[k] for k in path], post
+        feats = char_features(text)
+        with m.lock:
+            tagger = m.tagger
+            tagger.set(feats)
+            tags: list[str] = list(tagger.tag())
+            margs: list[dict[str, float]] = []
+            for t in range(len(tags)):
+                p_o = tagger.marginal("O", t)
+                if p_o > 0.99 and tags[t] == "O":
+                    margs.append({"O": p_o})
+                    continue
+                margs.append({y: tagger.marginal(y, t) for y in m.labels})
+        return tags, margs
 
     def raw_spans(self, text: str) -> list[tuple[int, int, str, float, bool]]:
         """``(start, end, category, score, from_viterbi)`` for one chunk, unfiltered."""
         if not text.strip():
             return []
-        return self._spans(*self.tag_chunks([text])[0])
-
-    def _spans(self, tags: list[str], margs: np.ndarray) -> list[tuple[int, int, str, float, bool]]:
-        idx = self._index
-        low = 0.5 if self.thresholds is None else min(self.thresholds.values(), default=0.5)
-        if float(margs[:, idx["O"]].min()) > 1.0 - low and all(t == "O" for t in tags):
-            return []  # nothing on the path and no marginal near a threshold (most lines)
+        tags, margs = self.tag_chunk(text)
         out: list[tuple[int, int, str, float, bool]] = []
         for s, e, cat in decode(tags):
-            score = float(np.mean(margs[s:e, idx["B-" + cat]] + margs[s:e, idx["I-" + cat]]))
+            score = sum(margs[t].get(tags[t], 0.0) for t in range(s, e)) / (e - s)
             out.append((s, e, cat, score, True))
-        if self.thresholds is None:
-            return out
-        taken = np.zeros(len(tags), dtype=bool)
-        for s, e, _c, _sc, _v in out:
-            taken[s:e] = True
-        for cat in MODEL_CATEGORIES:
-            b_col, i_col = margs[:, idx["B-" + cat]], margs[:, idx["I-" + cat]]
-            on = ((b_col + i_col) >= self.threshold(cat)) & ~taken
-            if not on.any():
-                continue
-            run = -1
-            for t in range(len(tags) + 1):
-                # a run ends where the marginal drops, and a new one starts where B outweighs I
-                # (two names side by side: 张三李四)
-                starts_new = t < len(tags) and on[t] and run >= 0 and b_col[t] > i_col[t]
-                if run >= 0 and (t == len(tags) or not on[t] or starts_new):
-                    out.append((run, t, cat, float(np.mean(b_col[run:t] + i_col[run:t])), False))
-                    run = -1
-                if t < len(tags) and on[t] and run < 0:
-                    run = t
+        if self.thresholds is not None:
+            taken = [False] * len(tags)
+            for s, e, _c, _sc, _v in out:
+                for t in range(s, e):
+                    taken[t] = True
+            for cat in MODEL_CATEGORIES:
+                thr = self.threshold(cat)
+                b, i_ = "B-" + cat, "I-" + cat
+                run_start = -1
+                probs: list[float] = []
+                for t in range(len(tags) + 1):
+                    p = 0.0
+                    if t < len(tags) and not taken[t]:
+                        mt = margs[t]
+                        p = mt.get(b, 0.0) + mt.get(i_, 0.0)
+                    if p >= thr:
+                        if run_start < 0:
+                            run_start, probs = t, []
+                        probs.append(p)
+                    elif run_start >= 0:
+                        out.append((run_start, t, cat, sum(probs) / len(probs), False))
+                        run_start = -1
         return out
 
     def threshold(self, category: str) -> float:
@@ -402,11 +527,9 @@ class NerDetector:
     # public API --------------------------------------------------------------------
     def detect(self, text: str) -> list[Span]:
         spans: list[Span] = []
-        pieces = [(cs, ce) for cs, ce in iter_chunks(text) if text[cs:ce].strip()]
-        tagged = self.tag_chunks([text[cs:ce] for cs, ce in pieces])
-        for (cs, ce), (tags, margs) in zip(pieces, tagged, strict=True):
+        for cs, ce in iter_chunks(text):
             chunk = text[cs:ce]
-            for s, e, cat, score, viterbi in self._spans(tags, margs):
+            for s, e, cat, score, viterbi in self.raw_spans(chunk):
                 if cat == "place" and _ADDRESS_MARK.search(chunk, s, e):
                     cat = "address"
                 # trim whitespace at the span edges
@@ -420,24 +543,18 @@ class NerDetector:
                     continue  # trained on Chinese text: Latin text is left to the rule detectors
                 if _inside_medical_word(chunk, s, e):
                     continue
-                if cat == "person" and _starts_common_word(chunk, s):
-                    continue  # 白细胞, 健康, 中心 …: a word that starts with a surname
-                if cat == "person":
-                    s, e = _snap_to_components(chunk, s, e)
                 rule = self._judge(chunk[s:e], cat)
                 if rule is None:
                     continue
                 if not viterbi and cat in ("place", "address") and not _placeish(chunk[s:e]):
                     continue  # a low-marginal location with nothing place-like in it (进修)
-                # the category's threshold maps to 0.5, the policy's default min_score: a Viterbi
-                # span is kept on the same terms as a run of marginals (邬金香 on the best path
-                # with a mean B+I marginal of 0.45 is a name at threshold 0.4)
-                thr = self.threshold("place" if cat == "address" else cat)
-                how = "viterbi path" if viterbi else f"marginals above {thr:.2f}"
-                if score >= thr:
-                    final = 0.5 + 0.5 * (score - thr) / max(1e-9, 1.0 - thr)
+                if viterbi:
+                    how, final = "viterbi path", score
                 else:
-                    final = 0.5 * score / max(1e-9, thr)
+                    # recall mode: the threshold maps to 0.5, the policy's default min_score
+                    thr = self.threshold("place" if cat == "address" else cat)
+                    how = f"marginals above {thr:.2f}"
+                    final = 0.5 + 0.5 * max(0.0, score - thr) / max(1e-9, 1.0 - thr)
                 spans.append(
                     Span(
                         cs + s,
@@ -445,7 +562,7 @@ class NerDetector:
                         cat,
                         round(min(1.0, final), 4),
                         rule,
-                        f"character CNN-CRF ({how}), mean B+I marginal {score:.2f}",
+                        f"character CRF ({how}), mean tag marginal {score:.2f}",
                     )
                 )
         return spans
@@ -453,10 +570,8 @@ class NerDetector:
     def _judge(self, surface: str, cat: str) -> str | None:
         """The rule for a kept span, or ``None`` when a precision filter drops it."""
         compact = "".join(_norm_char(c)[0] for c in surface if not c.isspace())
-        if not compact or _ONLY_SYMBOLS.match(compact) or _DOSE.search(surface):
+        if not compact or _ONLY_SYMBOLS.match(compact):
             return None
-        if any(w.endswith(_MEDICAL_ENDINGS) for w in surface.split()[:-1]):
-            return None  # 奥美拉唑肠溶胶囊 20 …: a drug or term followed by more words
         stops = stop_words()
         if compact in stops.get(cat, frozenset()) or compact in stops.get("all", frozenset()):
             return None
@@ -467,15 +582,13 @@ class NerDetector:
             dotted = any(c in _DOTS for c in surface)
             if dotted:
                 return "ner.crf" if 3 <= len(compact) <= 20 else None
-            if not 2 <= len(compact) <= 5 or not _CJK_ONLY.match(compact):
-                return None  # 格林-巴利, 白细胞2: a Chinese name has Chinese characters only
+            if not 2 <= len(compact) <= 5:
+                return None
             known = compact[0] in lex.surnames or compact[:2] in lex.compound_surnames
             if not known and len(compact) < 3:
                 return None
             return "ner.crf"
         if len(compact) < 2:
-            return None
-        if cat == "organization" and _generic_unit(compact):
             return None
         if cat in ("place", "address") and compact in lex.provinces:
             return "ner.crf_province"
