@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 
-from service.detect.engine import DetectionEngine, build_engine
+from service.detect.engine import DetectionEngine, build_engine, merge_spans
 from service.detect.forms import FormDetector
 from service.detect.marks.base import DEFAULT_DPI
 from service.errors import MangshenError, PageAnalysisError
@@ -87,7 +87,7 @@ def analyse_page(ctx: PageContext) -> PageAnalysis:
     orientation, warns, ocr_used = reading.orientation, reading.warnings, reading.ocr_used
     engine = get_engine(ctx.profile_json, ctx.policy)
     spans = engine.detect(text.text)
-    spans += engine.filter(text.text, _forms().detect(text, orientation, page_w, page_h))
+    spans = merge_spans(spans + engine.filter(text.text, _forms().detect(text, orientation, page_w, page_h)))
     regions = spans_to_regions(text, spans, unit=unit, page_w=page_w, page_h=page_h,
                                orientation=orientation)
     try:
